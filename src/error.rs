@@ -1,0 +1,266 @@
+//! Errors: one enum for the crate, each variant carrying where the problem is
+//! (file, line or feature, field) and what the caller needs to fix it.
+//!
+//! Every error names its [`Location`]; its `Display` is one sentence a planner
+//! can act on, e.g.
+//! `areas.csv, line 14, field "under5": negative count -3`.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::PathBuf;
+
+/// Where in the input a problem was found.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Location {
+    /// The file (as given by the caller), or a description such as `scenario`.
+    pub file: String,
+    /// 1-based line in a text table (the header is line 1).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub line: Option<u64>,
+    /// 0-based feature index in a GeoJSON FeatureCollection.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub feature: Option<usize>,
+    /// The area or unit code on that line or feature, when known.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub code: Option<String>,
+    /// The column, property or key.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub field: Option<String>,
+}
+
+impl Location {
+    /// A location naming only a file.
+    pub fn file(file: impl Into<String>) -> Self {
+        Location {
+            file: file.into(),
+            ..Location::default()
+        }
+    }
+    /// This location at a 1-based line.
+    pub fn at_line(mut self, line: u64) -> Self {
+        self.line = Some(line);
+        self
+    }
+    /// This location at a 0-based feature index.
+    pub fn at_feature(mut self, feature: usize) -> Self {
+        self.feature = Some(feature);
+        self
+    }
+    /// This location with the unit code found there.
+    pub fn with_code(mut self, code: impl Into<String>) -> Self {
+        self.code = Some(code.into());
+        self
+    }
+    /// This location at a column, property or key.
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ", line {line}")?;
+        }
+        if let Some(feature) = self.feature {
+            write!(f, ", feature {feature}")?;
+        }
+        if let Some(code) = &self.code {
+            write!(f, " (code {code})")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ", field \"{field}\"")?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything that can go wrong in careneed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file could not be opened, read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// Input data is malformed or violates a rule; the location says where.
+    #[error("{location}: {problem}")]
+    Input {
+        /// Where the problem is.
+        location: Location,
+        /// What is wrong.
+        problem: Problem,
+    },
+    /// A scenario (TOML) key is missing, misspelt or out of range.
+    #[error("{location}: {message}")]
+    Scenario {
+        /// The scenario file and key.
+        location: Location,
+        /// What is wrong with the key.
+        message: String,
+    },
+    /// A computation cannot be carried out on otherwise valid input
+    /// (for example a reference population with no residents).
+    #[error("{0}")]
+    Compute(String),
+}
+
+impl Error {
+    /// Shorthand for [`Error::Input`].
+    pub fn input(location: Location, problem: Problem) -> Self {
+        Error::Input { location, problem }
+    }
+    /// Shorthand for [`Error::Io`].
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+    /// The location of an input or scenario error.
+    pub fn location(&self) -> Option<&Location> {
+        match self {
+            Error::Input { location, .. } | Error::Scenario { location, .. } => Some(location),
+            _ => None,
+        }
+    }
+}
+
+/// What is wrong with a piece of input. Displayed after its [`Location`].
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Problem {
+    /// The file has no bytes (or only a byte-order mark / whitespace).
+    #[error("the file is empty")]
+    Empty,
+    /// The file has a header but no data rows.
+    #[error("the file has a header but no data rows")]
+    HeaderOnly,
+    /// The header splits into one column with both `,` and `;`: likely another delimiter.
+    #[error(
+        "the header has a single column ({header:?}); careneed reads tables delimited by ',' or ';'"
+    )]
+    WrongDelimiter {
+        /// The header line as read.
+        header: String,
+    },
+    /// A required column is not in the header.
+    #[error("missing column \"{column}\" (the header has: {available})")]
+    MissingColumn {
+        /// The column looked for (after the scenario's column mapping).
+        column: String,
+        /// The header's columns, comma separated.
+        available: String,
+    },
+    /// A row has a different number of fields than the header.
+    #[error("the row has {found} fields, the header has {expected}")]
+    RaggedRow {
+        /// Fields in the header.
+        expected: usize,
+        /// Fields on this row.
+        found: usize,
+    },
+    /// A field that must be a number is not one.
+    #[error("{value:?} is not a number")]
+    NotANumber {
+        /// The text found.
+        value: String,
+    },
+    /// A count is negative.
+    #[error("negative count {value}")]
+    Negative {
+        /// The value found.
+        value: f64,
+    },
+    /// A number is NaN or infinite.
+    #[error("{value} is not a finite number")]
+    NotFinite {
+        /// The value found.
+        value: String,
+    },
+    /// A count exceeds the population it is a part of.
+    #[error("{value} exceeds its denominator \"{denominator}\" = {denominator_value}")]
+    ExceedsDenominator {
+        /// The count.
+        value: f64,
+        /// The denominator's column.
+        denominator: String,
+        /// The denominator's value on the same row.
+        denominator_value: f64,
+    },
+    /// A code appears twice.
+    #[error("duplicate code {code:?} (first seen at {first})")]
+    DuplicateCode {
+        /// The code.
+        code: String,
+        /// Where it was first seen (line N or feature N).
+        first: String,
+    },
+    /// A code is empty.
+    #[error("empty code")]
+    EmptyCode,
+    /// The file is not valid JSON / GeoJSON.
+    #[error("not valid GeoJSON: {0}")]
+    Json(String),
+    /// A feature's geometry is not of a type this input takes.
+    #[error("geometry type {found} is not supported here (expected {expected})")]
+    GeometryType {
+        /// The geometry type found (or `null`).
+        found: String,
+        /// What this input takes.
+        expected: String,
+    },
+    /// A polygon ring has fewer than four positions.
+    #[error("ring {ring} has {points} positions; a polygon ring needs at least 4 (closed)")]
+    TooFewRingPoints {
+        /// 0 = exterior, 1.. = holes (within the polygon part).
+        ring: usize,
+        /// Positions found.
+        points: usize,
+    },
+    /// A polygon ring's first and last positions differ.
+    #[error("ring {ring} is not closed (first and last positions differ)")]
+    RingNotClosed {
+        /// 0 = exterior, 1.. = holes.
+        ring: usize,
+    },
+    /// A coordinate is NaN, infinite or missing.
+    #[error("invalid coordinate {value}")]
+    BadCoordinate {
+        /// The coordinate as text.
+        value: String,
+    },
+    /// Coordinates fit neither of the coordinate reference systems careneed detects.
+    #[error(
+        "coordinate ({x}, {y}) fits neither WGS84 (lon/lat degrees) nor SWEREF99 TM (EPSG:3006 metres)"
+    )]
+    UnknownCrs {
+        /// Easting or longitude.
+        x: f64,
+        /// Northing or latitude.
+        y: f64,
+    },
+    /// The declared CRS contradicts the coordinates.
+    #[error("declared CRS {declared} contradicts the coordinates, which look like {detected}")]
+    CrsMismatch {
+        /// The CRS declared (in the file or by the caller).
+        declared: String,
+        /// What the coordinates look like.
+        detected: String,
+    },
+    /// A CRS name or EPSG code careneed does not know.
+    #[error("unsupported CRS {0:?}")]
+    UnsupportedCrs(String),
+    /// Any other rule violation, stated in full.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// careneed's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,47 @@
+//! # careneed
+//!
+//! Where should Swedish child health care put its extra effort? careneed reads
+//! demographic tables and boundary polygons, computes the **Care Need Index**
+//! (CNI, SCB's method and a research variant) per small area and the
+//! **Vårdtyngdsindex** (VTI) per child health centre (BVC), and writes maps and
+//! tables a regional planner can act on.
+//!
+//! The modules follow the pipeline:
+//!
+//! | stage | module | what |
+//! |---|---|---|
+//! | inputs | [`inputs`] | area tables (CSV, any Swedish encoding), boundaries (GeoJSON, CRS detection), the join by code |
+//! | scores | [`scores`] | CNI per area, VTI per BVC |
+//! | outputs | [`outputs`] | GeoJSON and CSV writers |
+//! | run | [`pipeline`] | one complete run from a [`scenario`] |
+//!
+//! Every stage records what it decided and what it left out in a
+//! [`report::Report`]; the library never prints and never panics on bad input:
+//! errors are [`Error`] values naming the file, line or feature, and field.
+//!
+//! [`synth`] generates the synthetic demo county bundled in `data/demo`.
+#![deny(missing_docs, unsafe_code)]
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
+
+pub mod error;
+pub mod inputs;
+pub mod outputs;
+pub mod pipeline;
+pub mod report;
+pub mod scenario;
+pub mod scores;
+pub mod synth;
+
+pub use error::{Error, Location, Problem, Result};
+pub use report::{Notice, Report};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
