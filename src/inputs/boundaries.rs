@@ -1,0 +1,686 @@
+//! Boundaries: GeoJSON polygons of areas (DeSO, RegSO, kommun), keyed by a code property.
+//!
+//! # Rules
+//! * The file is a GeoJSON **FeatureCollection** (UTF-8; a BOM is stripped, other
+//!   bytes are read as Windows-1252 with an `Info` notice). Malformed JSON is
+//!   [`Problem::Json`] with the parser's line and column.
+//! * Each feature has a **code** in the property [`BoundaryOptions::code_field`]
+//!   (`code` by default; SCB's DeSO files use `deso`), matched exactly or else
+//!   ignoring case. A string is trimmed; an integer number becomes its decimal string
+//!   (an `Info` notice, kind `numeric_code`, warns that leading zeros are lost). A
+//!   missing property is [`Problem::Invalid`] listing the properties the feature has;
+//!   an empty code is [`Problem::EmptyCode`]; a repeated code
+//!   [`Problem::DuplicateCode`] naming the first feature.
+//! * The **geometry** is a Polygon or MultiPolygon (anything else, `null` included,
+//!   is [`Problem::GeometryType`]). Every ring has at least 4 positions
+//!   ([`Problem::TooFewRingPoints`]) and ends where it starts
+//!   ([`Problem::RingNotClosed`]); every position has two finite numbers
+//!   ([`Problem::BadCoordinate`]; a third, height, is ignored). Ring numbers count
+//!   within a polygon: 0 is the exterior, 1… the holes.
+//! * **CRS.** An explicit [`BoundaryOptions::crs`] wins ([`CrsSource::Given`]; an
+//!   `Info` notice when the file declares another); else the file's legacy `crs`
+//!   member, e.g. `{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::3006"}}`,
+//!   read with [`Crs::parse`] ([`CrsSource::Declared`]; an unknown name is
+//!   [`Problem::UnsupportedCrs`]); else the CRS every coordinate fits
+//!   ([`CrsSource::Detected`], with an `Info` notice of kind `crs`). Coordinates that
+//!   fit no single CRS are [`Problem::UnknownCrs`]; coordinates that do not fit a
+//!   given or declared CRS are [`Problem::CrsMismatch`]. Both name the first feature
+//!   with an offending position. WGS84 coordinates that look like latitude/longitude
+//!   order for Sweden get a `Warning` (kind `axis_order`).
+//!
+//! Errors' [`Location`] names the file, the 0-based feature, the code once known, and
+//! the field: `geometry` or the code property.
+//!
+//! ```
+//! use careneed::inputs::boundaries::{parse_boundaries, BoundaryOptions, CrsSource};
+//! use careneed::inputs::crs::Crs;
+//! let geojson = br#"{"type": "FeatureCollection", "features": [
+//!   {"type": "Feature", "properties": {"deso": "2180C1010"},
+//!    "geometry": {"type": "Polygon", "coordinates":
+//!      [[[617000, 6727000], [618000, 6727000], [618000, 6728000], [617000, 6727000]]]}}]}"#;
+//! let options = BoundaryOptions { code_field: "deso".into(), ..BoundaryOptions::default() };
+//! let (boundaries, report) = parse_boundaries("deso.geojson", geojson, &options).unwrap();
+//! assert_eq!(boundaries.crs, Crs::Sweref99Tm);
+//! assert_eq!(boundaries.crs_source, CrsSource::Detected);
+//! assert_eq!(boundaries.find("2180C1010").unwrap().feature, 0);
+//! assert_eq!(report.of_kind("crs").count(), 1);
+//! ```
+
+use crate::error::{Error, Location, Problem};
+use crate::inputs::crs::{self, Crs, Transformer};
+use crate::inputs::text::{Encoding, decode};
+use crate::report::Report;
+use geo::MapCoords;
+use geo_types::{Coord, LineString, MultiPolygon, Polygon};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// Where [`Boundaries::crs`] came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CrsSource {
+    /// The caller's explicit setting ([`BoundaryOptions::crs`]).
+    Given,
+    /// The file's legacy `crs` member.
+    Declared,
+    /// Detected from the coordinate range.
+    Detected,
+}
+
+/// How to read a boundary file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoundaryOptions {
+    /// The property holding the area code: `code` by default; SCB's DeSO files use `deso`.
+    pub code_field: String,
+    /// An explicit CRS; overrides the file's declaration.
+    pub crs: Option<Crs>,
+}
+
+impl Default for BoundaryOptions {
+    fn default() -> Self {
+        BoundaryOptions {
+            code_field: "code".to_string(),
+            crs: None,
+        }
+    }
+}
+
+/// One area: a feature of the boundary file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Area {
+    /// The 0-based index of the feature in the file.
+    pub feature: usize,
+    /// The area code (trimmed).
+    pub code: String,
+    /// All the feature's properties, the code's included.
+    pub properties: Map<String, Value>,
+    /// The polygon(s), in [`Boundaries::crs`].
+    pub geometry: MultiPolygon<f64>,
+}
+
+/// The areas of one boundary file, in file order, with their CRS.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Boundaries {
+    /// The file, as given by the caller.
+    pub source: String,
+    /// The CRS of every coordinate in [`Boundaries::areas`].
+    pub crs: Crs,
+    /// How the CRS was determined (for a [`Boundaries::to_crs`] copy: how the
+    /// original's was).
+    pub crs_source: CrsSource,
+    /// The areas, in file order.
+    pub areas: Vec<Area>,
+    /// Code → index in `areas`, built on first use.
+    #[serde(skip)]
+    index: OnceLock<HashMap<String, usize>>,
+}
+
+impl PartialEq for Boundaries {
+    fn eq(&self, other: &Self) -> bool {
+        self.source == other.source
+            && self.crs == other.crs
+            && self.crs_source == other.crs_source
+            && self.areas == other.areas
+    }
+}
+
+impl Boundaries {
+    /// Boundaries from parts (the lookup index is built on first use).
+    pub fn new(source: String, crs: Crs, crs_source: CrsSource, areas: Vec<Area>) -> Self {
+        Boundaries {
+            source,
+            crs,
+            crs_source,
+            areas,
+            index: OnceLock::new(),
+        }
+    }
+
+    fn build_index(areas: &[Area]) -> HashMap<String, usize> {
+        let mut index = HashMap::with_capacity(areas.len());
+        for (i, area) in areas.iter().enumerate() {
+            index.entry(area.code.clone()).or_insert(i);
+        }
+        index
+    }
+
+    /// The index in [`Boundaries::areas`] of the area with this code.
+    pub fn position(&self, code: &str) -> Option<usize> {
+        let index = self.index.get_or_init(|| Self::build_index(&self.areas));
+        match index.get(code) {
+            Some(&i) if self.areas.get(i).is_some_and(|a| a.code == code) => Some(i),
+            // `areas` is public and may have changed since the index was built.
+            _ if index.len() != self.areas.len() || index.get(code).is_some() => {
+                self.areas.iter().position(|a| a.code == code)
+            }
+            _ => None,
+        }
+    }
+
+    /// The area with this code (a hash lookup).
+    pub fn find(&self, code: &str) -> Option<&Area> {
+        self.position(code).map(|i| &self.areas[i])
+    }
+
+    /// The number of areas.
+    pub fn len(&self) -> usize {
+        self.areas.len()
+    }
+
+    /// Whether there are no areas (never true for parsed boundaries).
+    pub fn is_empty(&self) -> bool {
+        self.areas.is_empty()
+    }
+
+    /// A copy with every coordinate transformed to `crs`; errors name the feature.
+    pub fn to_crs(&self, crs: Crs) -> crate::Result<Boundaries> {
+        if crs == self.crs {
+            return Ok(self.clone());
+        }
+        let transformer = Transformer::new(self.crs, crs).map_err(|e| {
+            Error::input(
+                Location::file(&self.source),
+                Problem::Invalid(e.to_string()),
+            )
+        })?;
+        let t = &transformer;
+        let mut areas = Vec::with_capacity(self.areas.len());
+        for area in &self.areas {
+            let geometry = area
+                .geometry
+                .try_map_coords(|c: Coord<f64>| {
+                    let (x, y) = t.apply(c.x, c.y).map_err(|e| e.to_string())?;
+                    if x.is_finite() && y.is_finite() {
+                        Ok(Coord { x, y })
+                    } else {
+                        Err(format!(
+                            "cannot transform ({}, {}) from {} to {crs}: the result is not finite",
+                            c.x, c.y, self.crs
+                        ))
+                    }
+                })
+                .map_err(|message| {
+                    Error::input(
+                        Location::file(&self.source)
+                            .at_feature(area.feature)
+                            .with_code(&area.code)
+                            .with_field("geometry"),
+                        Problem::Invalid(message),
+                    )
+                })?;
+            areas.push(Area {
+                geometry,
+                ..area.clone()
+            });
+        }
+        Ok(Boundaries::new(
+            self.source.clone(),
+            crs,
+            self.crs_source,
+            areas,
+        ))
+    }
+}
+
+const POLYGONAL: &str = "Polygon or MultiPolygon";
+
+fn json_text(value: &Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() > 60 {
+        let short: String = text.chars().take(57).collect();
+        format!("{short}...")
+    } else {
+        text
+    }
+}
+
+fn position(value: &Value) -> Result<Coord<f64>, Problem> {
+    let bad = || Problem::BadCoordinate {
+        value: json_text(value),
+    };
+    let array = value.as_array().ok_or_else(bad)?;
+    match array.as_slice() {
+        [x, y, ..] => match (x.as_f64(), y.as_f64()) {
+            (Some(x), Some(y)) if x.is_finite() && y.is_finite() => Ok(Coord { x, y }),
+            _ => Err(bad()),
+        },
+        _ => Err(bad()),
+    }
+}
+
+fn ring(value: &Value, index: usize) -> Result<LineString<f64>, Problem> {
+    let positions = value.as_array().ok_or_else(|| {
+        Problem::Invalid(format!(
+            "ring {index} is {}, not an array of positions",
+            json_text(value)
+        ))
+    })?;
+    let coords = positions
+        .iter()
+        .map(position)
+        .collect::<Result<Vec<_>, _>>()?;
+    if coords.len() < 4 {
+        return Err(Problem::TooFewRingPoints {
+            ring: index,
+            points: coords.len(),
+        });
+    }
+    if coords.first() != coords.last() {
+        return Err(Problem::RingNotClosed { ring: index });
+    }
+    Ok(LineString::new(coords))
+}
+
+fn polygon(value: &Value, part: Option<usize>) -> Result<Polygon<f64>, Problem> {
+    let what = part.map_or("the polygon".to_string(), |p| format!("polygon {p}"));
+    let rings = value.as_array().ok_or_else(|| {
+        Problem::Invalid(format!(
+            "{what} is {}, not an array of rings",
+            json_text(value)
+        ))
+    })?;
+    let mut rings = rings.iter().enumerate().map(|(i, r)| ring(r, i));
+    let exterior = rings
+        .next()
+        .ok_or_else(|| Problem::Invalid(format!("{what} has no rings")))??;
+    let holes = rings.collect::<Result<Vec<_>, _>>()?;
+    Ok(Polygon::new(exterior, holes))
+}
+
+fn geometry(value: Option<&Value>) -> Result<MultiPolygon<f64>, Problem> {
+    let wrong = |found: &str| Problem::GeometryType {
+        found: found.to_string(),
+        expected: POLYGONAL.to_string(),
+    };
+    let object = match value {
+        None | Some(Value::Null) => return Err(wrong("null")),
+        Some(Value::Object(o)) => o,
+        Some(other) => {
+            return Err(Problem::Invalid(format!(
+                "geometry is {}, not a GeoJSON geometry object",
+                json_text(other)
+            )));
+        }
+    };
+    let kind = object
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("(none)");
+    let coordinates = || {
+        object
+            .get("coordinates")
+            .ok_or_else(|| Problem::Invalid(format!("the {kind} has no \"coordinates\"")))
+    };
+    match kind {
+        "Polygon" => Ok(MultiPolygon::new(vec![polygon(coordinates()?, None)?])),
+        "MultiPolygon" => {
+            let parts = coordinates()?.as_array().ok_or_else(|| {
+                Problem::Invalid("MultiPolygon coordinates are not an array of polygons".into())
+            })?;
+            if parts.is_empty() {
+                return Err(Problem::Invalid("the MultiPolygon has no polygons".into()));
+            }
+            let polygons = parts
+                .iter()
+                .enumerate()
+                .map(|(i, p)| polygon(p, Some(i)))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(MultiPolygon::new(polygons))
+        }
+        other => Err(wrong(other)),
+    }
+}
+
+/// The area code of a feature: (code, whether it was a number).
+fn feature_code(
+    properties: &Map<String, Value>,
+    code_field: &str,
+) -> Result<(String, bool), Problem> {
+    let value = properties.get(code_field).or_else(|| {
+        let lower = code_field.to_lowercase();
+        let mut matching = properties.iter().filter(|(k, _)| k.to_lowercase() == lower);
+        match (matching.next(), matching.next()) {
+            (Some((_, v)), None) => Some(v),
+            _ => None,
+        }
+    });
+    let Some(value) = value else {
+        let names: Vec<&str> = properties.keys().map(String::as_str).collect();
+        let has = if names.is_empty() {
+            "the feature has no properties".to_string()
+        } else {
+            format!("the feature has: {}", names.join(", "))
+        };
+        return Err(Problem::Invalid(format!(
+            "no property \"{code_field}\" ({has}); set the boundaries' code field"
+        )));
+    };
+    match value {
+        Value::String(s) => Ok((s.trim().to_string(), false)),
+        Value::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                Ok((u.to_string(), true))
+            } else if let Some(i) = n.as_i64() {
+                Ok((i.to_string(), true))
+            } else {
+                match n.as_f64() {
+                    Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
+                        Ok((format!("{f:.0}"), true))
+                    }
+                    _ => Err(Problem::Invalid(format!(
+                        "property \"{code_field}\" is {n}, not a code (a text or an integer)"
+                    ))),
+                }
+            }
+        }
+        Value::Null => Err(Problem::EmptyCode),
+        other => Err(Problem::Invalid(format!(
+            "property \"{code_field}\" is {}, not a code (a text or an integer)",
+            json_text(other)
+        ))),
+    }
+}
+
+/// The CRS the legacy `crs` member declares.
+fn declared_crs(member: &Value) -> Result<Crs, Problem> {
+    let name = member
+        .get("properties")
+        .and_then(|p| p.get("name"))
+        .and_then(Value::as_str);
+    match name {
+        Some(name) => Crs::parse(name).ok_or_else(|| Problem::UnsupportedCrs(name.to_string())),
+        None => Err(Problem::UnsupportedCrs(json_text(member))),
+    }
+}
+
+fn positions(area: &Area) -> impl Iterator<Item = (f64, f64)> + '_ {
+    area.geometry.0.iter().flat_map(|p| {
+        std::iter::once(p.exterior())
+            .chain(p.interiors())
+            .flat_map(|r| r.0.iter().map(|c| (c.x, c.y)))
+    })
+}
+
+/// Parses GeoJSON bytes (see the module docs for the rules); `source` names the
+/// file in errors and notices.
+pub fn parse_boundaries(
+    source: &str,
+    bytes: &[u8],
+    options: &BoundaryOptions,
+) -> crate::Result<(Boundaries, Report)> {
+    let file = || Location::file(source);
+    let mut report = Report::default();
+    let (text, encoding) = decode(bytes);
+    if text.trim().is_empty() {
+        return Err(Error::input(file(), Problem::Empty));
+    }
+    if encoding == Encoding::Windows1252 {
+        report.info(
+            "encoding",
+            file(),
+            "not valid UTF-8 (as GeoJSON must be); read as Windows-1252 (Latin-1)",
+        );
+    }
+    let root: Value = serde_json::from_str(&text)
+        .map_err(|e| Error::input(file(), Problem::Json(e.to_string())))?;
+    drop(text);
+    let Value::Object(mut root) = root else {
+        return Err(Error::input(
+            file(),
+            Problem::Json("the top level is not an object; expected a FeatureCollection".into()),
+        ));
+    };
+    match root.get("type").and_then(Value::as_str) {
+        Some("FeatureCollection") => {}
+        Some(other) => {
+            return Err(Error::input(
+                file().with_field("type"),
+                Problem::Json(format!(
+                    "the top level is a {other:?}; expected a FeatureCollection"
+                )),
+            ));
+        }
+        None => {
+            return Err(Error::input(
+                file().with_field("type"),
+                Problem::Json("the top level has no \"type\"; expected a FeatureCollection".into()),
+            ));
+        }
+    }
+    let features = match root.remove("features") {
+        Some(Value::Array(features)) => features,
+        _ => {
+            return Err(Error::input(
+                file().with_field("features"),
+                Problem::Json("the FeatureCollection has no \"features\" array".into()),
+            ));
+        }
+    };
+    if features.is_empty() {
+        return Err(Error::input(
+            file().with_field("features"),
+            Problem::Invalid("the FeatureCollection has no features".into()),
+        ));
+    }
+
+    // The CRS declared in the file, if any.
+    let declared = match root.get("crs") {
+        None | Some(Value::Null) => None,
+        Some(member) => match declared_crs(member) {
+            Ok(crs) => Some(crs),
+            Err(problem) if options.crs.is_some() => {
+                report.info(
+                    "crs",
+                    file().with_field("crs"),
+                    format!(
+                        "ignored the file's declaration ({problem}): the CRS is set explicitly"
+                    ),
+                );
+                None
+            }
+            Err(problem) => return Err(Error::input(file().with_field("crs"), problem)),
+        },
+    };
+
+    let code_field = options.code_field.as_str();
+    let mut areas = Vec::with_capacity(features.len());
+    let mut first_seen: HashMap<String, usize> = HashMap::with_capacity(features.len());
+    let mut numeric_codes = false;
+    for (i, feature) in features.into_iter().enumerate() {
+        let at = file().at_feature(i);
+        let Value::Object(mut feature) = feature else {
+            return Err(Error::input(
+                at,
+                Problem::Invalid("the feature is not a JSON object".into()),
+            ));
+        };
+        match feature.get("type").and_then(Value::as_str) {
+            Some("Feature") => {}
+            other => {
+                return Err(Error::input(
+                    at.with_field("type"),
+                    Problem::Invalid(format!(
+                        "type is {}, expected \"Feature\"",
+                        other.map_or("missing".to_string(), |t| format!("{t:?}"))
+                    )),
+                ));
+            }
+        }
+        let properties = match feature.remove("properties") {
+            Some(Value::Object(p)) => p,
+            None | Some(Value::Null) => Map::new(),
+            Some(other) => {
+                return Err(Error::input(
+                    at.with_field("properties"),
+                    Problem::Invalid(format!(
+                        "properties is {}, not an object",
+                        json_text(&other)
+                    )),
+                ));
+            }
+        };
+        let (code, numeric) = feature_code(&properties, code_field)
+            .map_err(|p| Error::input(at.clone().with_field(code_field), p))?;
+        if code.is_empty() {
+            return Err(Error::input(at.with_field(code_field), Problem::EmptyCode));
+        }
+        numeric_codes |= numeric;
+        if let Some(first) = first_seen.get(&code) {
+            return Err(Error::input(
+                at.with_code(&code).with_field(code_field),
+                Problem::DuplicateCode {
+                    code,
+                    first: format!("feature {first}"),
+                },
+            ));
+        }
+        first_seen.insert(code.clone(), i);
+        let geometry = geometry(feature.get("geometry"))
+            .map_err(|p| Error::input(at.with_code(&code).with_field("geometry"), p))?;
+        areas.push(Area {
+            feature: i,
+            code,
+            properties,
+            geometry,
+        });
+    }
+    if numeric_codes {
+        report.info(
+            "numeric_code",
+            file().with_field(code_field),
+            format!(
+                "property \"{code_field}\" holds numbers; they were read as codes in decimal (leading zeros, as in 0114, are lost)"
+            ),
+        );
+    }
+
+    // Which CRS: given, declared, or detected; and do the coordinates fit it?
+    let area_at = |i: usize| {
+        let area: &Area = &areas[i];
+        file()
+            .at_feature(area.feature)
+            .with_code(&area.code)
+            .with_field("geometry")
+    };
+    let current = Cell::new(0usize);
+    let detected = crs::detect(areas.iter().enumerate().flat_map(|(i, a)| {
+        let current = &current;
+        positions(a).inspect(move |_| current.set(i))
+    }));
+    let misfit_area = current.get();
+    let (crs, crs_source) = match (options.crs, declared) {
+        (Some(given), declared) => {
+            if let Some(declared) = declared.filter(|d| *d != given) {
+                report.info(
+                    "crs",
+                    file().with_field("crs"),
+                    format!("the file declares {declared}; using {given} as set explicitly"),
+                );
+            }
+            (given, CrsSource::Given)
+        }
+        (None, Some(declared)) => (declared, CrsSource::Declared),
+        (None, None) => match detected {
+            Ok(crs) => {
+                report.info(
+                    "crs",
+                    file(),
+                    format!("no CRS declared; the coordinates are {crs}"),
+                );
+                (crs, CrsSource::Detected)
+            }
+            Err((x, y)) => {
+                return Err(Error::input(
+                    area_at(misfit_area),
+                    Problem::UnknownCrs { x, y },
+                ));
+            }
+        },
+    };
+    if crs_source != CrsSource::Detected {
+        let misfit = areas
+            .iter()
+            .position(|a| positions(a).any(|(x, y)| !crs.fits(x, y)));
+        if let Some(i) = misfit {
+            let detected = match detected {
+                Ok(found) => found.to_string(),
+                Err((x, y)) => {
+                    format!("neither WGS84 nor SWEREF99 TM (e.g. ({x}, {y}))")
+                }
+            };
+            return Err(Error::input(
+                area_at(i),
+                Problem::CrsMismatch {
+                    declared: crs.to_string(),
+                    detected,
+                },
+            ));
+        }
+    }
+    if crs == Crs::Wgs84 {
+        let swapped = areas
+            .iter()
+            .flat_map(positions)
+            .all(|(x, y)| (54.0..=70.0).contains(&x) && (10.0..=25.0).contains(&y));
+        if swapped {
+            report.warn(
+                "axis_order",
+                file(),
+                "the coordinates look like latitude, longitude for Sweden; GeoJSON wants longitude first",
+            );
+        }
+    }
+
+    Ok((
+        Boundaries::new(source.to_string(), crs, crs_source, areas),
+        report,
+    ))
+}
+
+/// Reads a GeoJSON file; the path, as displayed, names the file.
+pub fn read_boundaries(
+    path: &Path,
+    options: &BoundaryOptions,
+) -> crate::Result<(Boundaries, Report)> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    parse_boundaries(&path.display().to_string(), &bytes, options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn find_survives_changes_to_areas() {
+        let geojson = br#"{"type":"FeatureCollection","features":[
+          {"type":"Feature","properties":{"code":"A"},"geometry":{"type":"Polygon","coordinates":[[[17,60],[18,60],[18,61],[17,60]]]}},
+          {"type":"Feature","properties":{"code":"B"},"geometry":{"type":"Polygon","coordinates":[[[17,60],[18,60],[18,61],[17,60]]]}}]}"#;
+        let (mut b, _) = parse_boundaries("t", geojson, &BoundaryOptions::default()).unwrap();
+        assert_eq!(b.find("B").unwrap().feature, 1);
+        assert!(b.find("C").is_none());
+        b.areas.remove(0);
+        assert_eq!(b.find("B").unwrap().feature, 1);
+        assert!(b.find("A").is_none());
+        let copy = b.clone();
+        assert_eq!(copy, b);
+    }
+
+    #[test]
+    fn float_integral_code_and_holes() {
+        let geojson = br#"{"type":"FeatureCollection","features":[
+          {"type":"Feature","properties":{"code":2180.0},"geometry":{"type":"Polygon","coordinates":[
+            [[17,60],[18,60],[18,61],[17,60]], [[17.5,60.1],[17.6,60.1],[17.6,60.2]]]}}]}"#;
+        let err = parse_boundaries("t", geojson, &BoundaryOptions::default()).unwrap_err();
+        match err {
+            Error::Input { location, problem } => {
+                assert_eq!(location.code.as_deref(), Some("2180"));
+                assert_eq!(problem, Problem::TooFewRingPoints { ring: 1, points: 3 });
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

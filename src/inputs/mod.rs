@@ -1,0 +1,14 @@
+//! Inputs: area tables, per-BVC tables, boundaries, and the join between them.
+//!
+//! * [`text`] decodes bytes (UTF-8 with or without BOM, Windows-1252/Latin-1) and
+//!   detects the delimiter (`,` or `;`).
+//! * [`table`] reads the area table (one row per DeSO) into counts by variable.
+//! * [`boundaries`] reads GeoJSON polygons and detects their CRS ([`crs`]).
+//! * [`join`] matches table rows to boundary features by code and reports both
+//!   kinds of mismatch.
+
+pub mod boundaries;
+pub mod crs;
+pub mod join;
+pub mod table;
+pub mod text;

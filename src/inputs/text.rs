@@ -1,0 +1,415 @@
+//! Text: bytes to characters, the delimiter, and raw CSV records with line numbers.
+//!
+//! # Rules
+//! * **Encoding.** Bytes that are valid UTF-8 are read as UTF-8; a leading UTF-8
+//!   byte-order mark (what Excel writes) is stripped. Anything else is read as
+//!   Windows-1252 (a superset of Latin-1, what SCB's and Excel's older exports use),
+//!   so `G\xe4vle` becomes `Gävle`. [`CsvText::encoding`] records which was used and
+//!   [`CsvText::note_decisions`] turns a BOM or the fallback into an `Info` notice
+//!   (kind `encoding`). UTF-16 files (Excel's "Unicode text") are refused with a
+//!   message saying how to save them instead.
+//! * **Delimiter.** `,` or `;`, whichever occurs more often outside quotes in the
+//!   header line (`;` on a tie). A header with neither, e.g. a tab-separated file, is
+//!   [`Problem::WrongDelimiter`].
+//! * **Shape.** An empty file (or only a BOM / whitespace) is [`Problem::Empty`]; a
+//!   header without data rows is [`Problem::HeaderOnly`]; a row whose field count
+//!   differs from the header's is [`Problem::RaggedRow`]. Blank lines, and lines that
+//!   hold only delimiters and whitespace (what spreadsheets leave at the end), are
+//!   skipped.
+//! * **Line numbers** are 1-based physical lines of the file: the header is line 1
+//!   (unless blank lines precede it) and a quoted field spanning two lines makes the
+//!   next record start two lines further down.
+//! * Header names are trimmed; data fields are kept exactly as read (the
+//!   [`table`](super::table) module trims them).
+//!
+//! ```
+//! use careneed::inputs::text::{parse_csv, Encoding};
+//! let csv = parse_csv("areas.csv", b"code;name\n2180C1010;G\xe4vle\n").unwrap();
+//! assert_eq!(csv.delimiter, ';');
+//! assert_eq!(csv.encoding, Encoding::Windows1252);
+//! assert_eq!(csv.headers, ["code", "name"]);
+//! assert_eq!(csv.records[0].line, 2);
+//! assert_eq!(csv.records[0].fields, ["2180C1010", "Gävle"]);
+//! ```
+
+use crate::error::{Error, Location, Problem};
+use crate::report::Report;
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::fmt;
+use std::path::Path;
+
+/// Which encoding a file was decoded from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Encoding {
+    /// UTF-8 without a byte-order mark.
+    Utf8,
+    /// UTF-8 with a byte-order mark (stripped).
+    Utf8Bom,
+    /// Windows-1252, the superset of Latin-1 (ISO 8859-1) Windows uses.
+    Windows1252,
+}
+
+impl fmt::Display for Encoding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Encoding::Utf8 => "UTF-8",
+            Encoding::Utf8Bom => "UTF-8 with BOM",
+            Encoding::Windows1252 => "Windows-1252 (Latin-1)",
+        })
+    }
+}
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Decodes bytes: UTF-8 (BOM stripped) if valid, else Windows-1252 (SCB exports are
+/// often Latin-1: `Gävle` must survive). Never fails: every byte sequence is valid
+/// Windows-1252.
+///
+/// ```
+/// use careneed::inputs::text::{decode, Encoding};
+/// assert_eq!(decode(b"G\xc3\xa4vle"), ("Gävle".into(), Encoding::Utf8));
+/// assert_eq!(decode(b"\xef\xbb\xbfG\xc3\xa4vle"), ("Gävle".into(), Encoding::Utf8Bom));
+/// assert_eq!(decode(b"G\xe4vle"), ("Gävle".into(), Encoding::Windows1252));
+/// ```
+pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Encoding) {
+    let (body, bom) = match bytes.strip_prefix(UTF8_BOM) {
+        Some(rest) => (rest, true),
+        None => (bytes, false),
+    };
+    match std::str::from_utf8(body) {
+        Ok(text) if bom => (Cow::Borrowed(text), Encoding::Utf8Bom),
+        Ok(text) => (Cow::Borrowed(text), Encoding::Utf8),
+        Err(_) => (
+            encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(body)
+                .0,
+            Encoding::Windows1252,
+        ),
+    }
+}
+
+/// One data record of a CSV file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CsvRecord {
+    /// The 1-based physical line the record starts on (the header is line 1).
+    pub line: u64,
+    /// The fields as read (quotes removed, whitespace kept).
+    pub fields: Vec<String>,
+}
+
+/// A decoded CSV file: its header and data records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CsvText {
+    /// The file, as given by the caller.
+    pub source: String,
+    /// The encoding the bytes were decoded from.
+    pub encoding: Encoding,
+    /// `,` or `;`.
+    pub delimiter: char,
+    /// The header's column names, trimmed.
+    pub headers: Vec<String>,
+    /// The 1-based line the header is on (1 unless blank lines precede it).
+    pub header_line: u64,
+    /// The data records, in file order, blank lines skipped.
+    pub records: Vec<CsvRecord>,
+}
+
+impl CsvText {
+    /// Adds the decisions taken while reading to a report: an `Info` notice of kind
+    /// `encoding` when a BOM was stripped or the bytes were read as Windows-1252, and
+    /// one of kind `delimiter` when the delimiter is `;`.
+    pub fn note_decisions(&self, report: &mut Report) {
+        match self.encoding {
+            Encoding::Utf8 => {}
+            Encoding::Utf8Bom => report.info(
+                "encoding",
+                Location::file(&self.source),
+                "read as UTF-8; the byte-order mark at the start was removed",
+            ),
+            Encoding::Windows1252 => report.info(
+                "encoding",
+                Location::file(&self.source),
+                "not valid UTF-8; read as Windows-1252 (Latin-1), the encoding of older SCB and Excel exports",
+            ),
+        }
+        if self.delimiter == ';' {
+            report.info(
+                "delimiter",
+                Location::file(&self.source),
+                "fields are separated by ';' (decimal commas such as 12,5 are accepted)",
+            );
+        }
+    }
+
+    /// The location of the header line in this file.
+    pub fn header_location(&self) -> Location {
+        Location::file(&self.source).at_line(self.header_line)
+    }
+}
+
+/// Counts `,` and `;` outside double quotes in one line.
+fn count_delimiters(line: &str) -> (usize, usize) {
+    let mut in_quotes = false;
+    let (mut commas, mut semicolons) = (0, 0);
+    for c in line.chars() {
+        match c {
+            '"' => in_quotes = !in_quotes,
+            ',' if !in_quotes => commas += 1,
+            ';' if !in_quotes => semicolons += 1,
+            _ => {}
+        }
+    }
+    (commas, semicolons)
+}
+
+fn is_blank(record: &csv::StringRecord) -> bool {
+    record.iter().all(|f| f.trim().is_empty())
+}
+
+/// The byte offset where a record really starts: the csv crate's position is
+/// where it started reading, before the line terminators (and empty lines) it skips.
+fn record_start(bytes: &[u8], position: &csv::Position) -> usize {
+    let from = usize::try_from(position.byte())
+        .unwrap_or(usize::MAX)
+        .min(bytes.len());
+    from + bytes[from..]
+        .iter()
+        .take_while(|b| matches!(b, b'\r' | b'\n'))
+        .count()
+}
+
+/// Physical line numbers of byte offsets, asked in increasing order. `\r\n`, `\n`
+/// and a lone `\r` each end a line. (The csv crate's own `Position::line` counts
+/// from where it started reading, so it is off after empty lines and with `\r\n`.)
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        LineCounter {
+            bytes,
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// The 1-based line of the byte at `offset` (not before the last one asked).
+    fn line_at(&mut self, offset: usize) -> u64 {
+        let offset = offset.min(self.bytes.len());
+        while self.offset < offset {
+            match self.bytes[self.offset] {
+                b'\n' => self.line += 1,
+                b'\r' if self.bytes.get(self.offset + 1) != Some(&b'\n') => self.line += 1,
+                _ => {}
+            }
+            self.offset += 1;
+        }
+        self.line
+    }
+}
+
+/// Parses CSV bytes (see the module docs for the rules). `source` names the file in
+/// errors.
+pub fn parse_csv(source: &str, bytes: &[u8]) -> crate::Result<CsvText> {
+    let file = || Location::file(source);
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err(Error::input(
+            file(),
+            Problem::Invalid(
+                "the file is UTF-16 encoded (Excel's \"Unicode text\"); save it as \"CSV UTF-8\" instead"
+                    .into(),
+            ),
+        ));
+    }
+    let (text, encoding) = decode(bytes);
+    if text.trim().is_empty() {
+        return Err(Error::input(file(), Problem::Empty));
+    }
+
+    // The header is the first line that is not blank.
+    let bytes = text.as_bytes();
+    let mut lines = LineCounter::new(bytes);
+    let header_start = text
+        .split(['\r', '\n'])
+        .scan(0, |offset, segment| {
+            let start = *offset;
+            *offset += segment.len() + 1;
+            Some((start, segment))
+        })
+        .find(|(_, segment)| !segment.trim().is_empty());
+    let (header_offset, header_text) = header_start.unwrap_or((0, ""));
+    let delimiter = match count_delimiters(header_text) {
+        (0, 0) => {
+            return Err(Error::input(
+                file().at_line(lines.line_at(header_offset)),
+                Problem::WrongDelimiter {
+                    header: header_text.to_string(),
+                },
+            ));
+        }
+        (commas, semicolons) if commas > semicolons => ',',
+        _ => ';',
+    };
+
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter as u8)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+
+    let mut headers: Option<(u64, Vec<String>)> = None;
+    let mut records = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        let more = reader.read_record(&mut record).map_err(|e| {
+            let mut location = file();
+            location.line = e.position().map(|p| lines.line_at(record_start(bytes, p)));
+            Error::input(location, Problem::Invalid(format!("cannot read CSV: {e}")))
+        })?;
+        if !more {
+            break;
+        }
+        if is_blank(&record) {
+            continue;
+        }
+        let line = record
+            .position()
+            .map_or(0, |p| lines.line_at(record_start(bytes, p)));
+        match &headers {
+            None => {
+                let names = record.iter().map(|h| h.trim().to_string()).collect();
+                headers = Some((line, names));
+            }
+            Some((_, names)) => {
+                if record.len() != names.len() {
+                    return Err(Error::input(
+                        file().at_line(line),
+                        Problem::RaggedRow {
+                            expected: names.len(),
+                            found: record.len(),
+                        },
+                    ));
+                }
+                records.push(CsvRecord {
+                    line,
+                    fields: record.iter().map(str::to_string).collect(),
+                });
+            }
+        }
+    }
+
+    let Some((header_line, headers)) = headers else {
+        return Err(Error::input(file(), Problem::Empty));
+    };
+    if records.is_empty() {
+        return Err(Error::input(
+            file().at_line(header_line),
+            Problem::HeaderOnly,
+        ));
+    }
+    Ok(CsvText {
+        source: source.to_string(),
+        encoding,
+        delimiter,
+        headers,
+        header_line,
+        records,
+    })
+}
+
+/// Reads and parses a CSV file; the path, as displayed, names the file in errors.
+pub fn read_csv(path: &Path) -> crate::Result<CsvText> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    parse_csv(&path.display().to_string(), &bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(result: crate::Result<CsvText>) -> (Location, Problem) {
+        match result {
+            Err(Error::Input { location, problem }) => (location, problem),
+            other => panic!("expected an input error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn quoted_newlines_count_physical_lines() {
+        let csv = parse_csv("t.csv", b"code,name\nA,\"two\nlines\"\nB,x\n").unwrap();
+        assert_eq!(csv.records[0].line, 2);
+        assert_eq!(csv.records[1].line, 4);
+        assert_eq!(csv.records[0].fields[1], "two\nlines");
+    }
+
+    #[test]
+    fn blank_lines_are_skipped_and_crlf_works() {
+        let csv = parse_csv("t.csv", b"code;x\r\nA;1\r\n\r\nB;2\r\n;\r\n  \r\n").unwrap();
+        assert_eq!(csv.records.len(), 2);
+        assert_eq!(csv.records[1].line, 4);
+        assert_eq!(csv.records[1].fields, ["B", "2"]);
+        let csv = parse_csv("t.csv", b"code,x\nA,1\n\nB,2\n").unwrap();
+        assert_eq!(csv.records[1].line, 4);
+    }
+
+    #[test]
+    fn leading_blank_lines_and_lone_cr() {
+        let csv = parse_csv("t.csv", b"\n \r\ncode;x\nA;1\n").unwrap();
+        assert_eq!((csv.header_line, csv.records[0].line), (3, 4));
+        let csv = parse_csv("t.csv", b"code;x\rA;1\r\rB;2\r").unwrap();
+        assert_eq!(csv.records.len(), 2);
+        assert_eq!((csv.records[0].line, csv.records[1].line), (2, 4));
+        let err = parse_csv("t.csv", b"\n\ncode\tx\nA\t1\n").unwrap_err();
+        assert_eq!(err.location().and_then(|l| l.line), Some(3));
+    }
+
+    #[test]
+    fn delimiter_counts_outside_quotes() {
+        let csv = parse_csv("t.csv", b"\"a,b,c\";d\n1;2\n").unwrap();
+        assert_eq!(csv.delimiter, ';');
+        assert_eq!(csv.headers, ["a,b,c", "d"]);
+    }
+
+    #[test]
+    fn shapes() {
+        assert_eq!(problem(parse_csv("t.csv", b"")).1, Problem::Empty);
+        assert_eq!(
+            problem(parse_csv("t.csv", b"\xef\xbb\xbf \n")).1,
+            Problem::Empty
+        );
+        let (loc, p) = problem(parse_csv("t.csv", b"a,b\n"));
+        assert_eq!((loc.line, p), (Some(1), Problem::HeaderOnly));
+        let (loc, p) = problem(parse_csv("t.csv", b"a,b\n1,2\n1,2,3\n"));
+        assert_eq!(
+            (loc.line, p),
+            (
+                Some(3),
+                Problem::RaggedRow {
+                    expected: 2,
+                    found: 3
+                }
+            )
+        );
+        let (loc, p) = problem(parse_csv("t.csv", b"a\tb\n1\t2\n"));
+        assert_eq!(loc.line, Some(1));
+        assert!(matches!(p, Problem::WrongDelimiter { header } if header == "a\tb"));
+        let (_, p) = problem(parse_csv("t.csv", b"\xff\xfea\x00"));
+        assert!(matches!(p, Problem::Invalid(m) if m.contains("UTF-16")));
+    }
+
+    #[test]
+    fn notices() {
+        let csv = parse_csv("t.csv", b"\xef\xbb\xbfcode;n\nA;1\n").unwrap();
+        assert_eq!(csv.encoding, Encoding::Utf8Bom);
+        assert_eq!(csv.headers[0], "code");
+        let mut report = Report::default();
+        csv.note_decisions(&mut report);
+        assert_eq!(report.of_kind("encoding").count(), 1);
+        assert_eq!(report.of_kind("delimiter").count(), 1);
+    }
+}
