@@ -1,0 +1,453 @@
+//! The Care Need Index (CNI) per area.
+//!
+//! # SCB's method
+//! SCB computes CNI as a weighted count of residents in seven groups relative to the
+//! population, divided by the same ratio for a reference population (usually the
+//! nation):
+//!
+//! ```text
+//! index = Σᵢ wᵢ·nᵢ        cni = (index / population) / R
+//! R     = Σ index / Σ population   over the reference population
+//! ```
+//!
+//! | variable | group counted (nᵢ) | weight wᵢ |
+//! |---|---|---|
+//! | `elderly_alone` | aged over 65 and living alone | 6.15 |
+//! | `foreign_born` | born in Eastern Europe, Asia, Africa or South America | 5.72 |
+//! | `unemployed` | unemployed, aged 16–64 | 5.13 |
+//! | `single_parents` | single parents with children under 18 | 4.19 |
+//! | `movers` | moved into the area during the year | 4.19 |
+//! | `low_education` | aged 25–64 with at most compulsory school | 3.97 |
+//! | `under5` | children under 5 | 3.23 |
+//!
+//! `R` is either given (e.g. the national value for the year) or computed from all
+//! input areas with residents; the result states which ([`ReferenceUsed`]).
+//! CNI 1.0 is the reference average; 1.5 means 50 % more weighted need per resident.
+//! Areas with no residents have no CNI and are reported.
+//!
+//! SCB's published example (R = 2.47615) is a golden test of this module:
+//!
+//! ```
+//! use careneed::inputs::table::{parse_table, TableSpec};
+//! use careneed::scores::cni::{compute, CniSpec, Reference};
+//! let csv = b"code,population,under5,foreign_born,elderly_alone,single_parents,movers,unemployed,low_education
+//! Enhet 1,5912,595,1391,484,167,385,981,632
+//! Enhet 2,2407,293,330,215,80,240,300,210
+//! ";
+//! let (table, _) = parse_table("example.csv", csv, &TableSpec::areas()).unwrap();
+//! let spec = CniSpec { reference: Reference::Given(2.47615), ..CniSpec::default() };
+//! let result = compute(&table, &spec).unwrap();
+//! assert!((result.areas[0].index - 22709.42).abs() < 0.005);
+//! assert!((result.areas[0].cni.unwrap() - 1.5513).abs() < 0.00005);
+//! assert!((result.areas[1].cni.unwrap() - 1.3204).abs() < 0.00005);
+//! ```
+//!
+//! # Research variant
+//! The research lineage (Jarman's UPA score; Sundquist et al. 2003, *Scand J Prim
+//! Health Care* 21:98–104) standardises each variable before weighting, so that a
+//! variable's weight is not confounded with its prevalence:
+//!
+//! 1. proportion `pᵢ = nᵢ / dᵢ` with the variable's own denominator: `elderly_alone /
+//!    pop_65plus`, `unemployed / pop_16_64`, `low_education / pop_25_64`, every other
+//!    variable / `population`;
+//! 2. transform `tᵢ = asin(√pᵢ)` (arcsine-square-root, default) or `tᵢ = ln(100·pᵢ + 1)`;
+//! 3. z-score against the reference population: `zᵢ = (tᵢ − μᵢ) / σᵢ`, where μᵢ and σᵢ
+//!    are the population-weighted mean and standard deviation of tᵢ over the input
+//!    areas (the result lists them);
+//! 4. `score = Σ wᵢ·zᵢ` (0 = the reference average);
+//! 5. rescaled to a positive ratio scale: `cni_research = exp(score / Σ wᵢ)`.
+//!    1.0 is the reference average; the scale is log-symmetric like SCB's CNI (an
+//!    area at 2.0 is as far above average as one at 0.5 is below), and every value is
+//!    positive.
+
+use crate::error::{Error, Location, Problem, Result};
+use crate::inputs::table::Table;
+use crate::report::Report;
+use serde::{Deserialize, Serialize};
+
+/// One weighted variable of the index.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Variable {
+    /// Canonical column name in the area table, e.g. `under5`.
+    pub name: String,
+    /// Weight wᵢ.
+    pub weight: f64,
+    /// Column the research variant divides by (`population` for most).
+    pub denominator: String,
+}
+
+impl Variable {
+    /// A variable with a weight and a denominator.
+    pub fn new(name: &str, weight: f64, denominator: &str) -> Self {
+        Variable {
+            name: name.to_string(),
+            weight,
+            denominator: denominator.to_string(),
+        }
+    }
+}
+
+/// SCB's seven variables with their published weights and research denominators.
+pub fn default_variables() -> Vec<Variable> {
+    vec![
+        Variable::new("elderly_alone", 6.15, "pop_65plus"),
+        Variable::new("foreign_born", 5.72, "population"),
+        Variable::new("unemployed", 5.13, "pop_16_64"),
+        Variable::new("single_parents", 4.19, "population"),
+        Variable::new("movers", 4.19, "population"),
+        Variable::new("low_education", 3.97, "pop_25_64"),
+        Variable::new("under5", 3.23, "population"),
+    ]
+}
+
+/// Where the reference ratio R (SCB) or the reference means (research) come from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reference {
+    /// R given by the user, e.g. the national value for the year.
+    Given(f64),
+    /// Computed from all input areas with residents.
+    FromInput,
+}
+
+/// The transform of the research variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Transform {
+    /// `asin(√p)`.
+    #[default]
+    Arcsine,
+    /// `ln(100·p + 1)`.
+    Log,
+}
+
+/// Which CNI to compute. SCB's index is always computed; `Research` adds the
+/// standardised variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// SCB's method only.
+    #[default]
+    Scb,
+    /// SCB's method and the research variant.
+    Research,
+}
+
+/// What to compute.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CniSpec {
+    /// The weighted variables.
+    pub variables: Vec<Variable>,
+    /// Reference for SCB's R.
+    pub reference: Reference,
+    /// SCB only, or SCB + research.
+    pub method: Method,
+    /// Transform of the research variant.
+    pub transform: Transform,
+}
+
+impl Default for CniSpec {
+    fn default() -> Self {
+        CniSpec {
+            variables: default_variables(),
+            reference: Reference::FromInput,
+            method: Method::Scb,
+            transform: Transform::Arcsine,
+        }
+    }
+}
+
+/// The reference ratio actually used, and where it came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReferenceUsed {
+    /// R.
+    pub value: f64,
+    /// `given` or `computed`.
+    pub source: String,
+    /// One sentence for outputs, e.g. "R = 2.47615, given".
+    pub description: String,
+}
+
+/// Research-variant results for one area.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResearchScore {
+    /// z-score per variable, in [`CniResult::variables`] order.
+    pub z: Vec<f64>,
+    /// `Σ wᵢ·zᵢ`.
+    pub score: f64,
+    /// `exp(score / Σ wᵢ)`.
+    pub cni: f64,
+}
+
+/// CNI of one area.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AreaCni {
+    /// Area code.
+    pub code: String,
+    /// Residents.
+    pub population: f64,
+    /// `Σ wᵢ·nᵢ`.
+    pub index: f64,
+    /// SCB's CNI; `None` when the area has no residents.
+    pub cni: Option<f64>,
+    /// Research variant, when asked for and defined.
+    pub research: Option<ResearchScore>,
+}
+
+/// Population-weighted reference statistics of one research variable.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResearchReference {
+    /// Variable name.
+    pub variable: String,
+    /// Mean of the transformed proportion.
+    pub mean: f64,
+    /// Standard deviation of the transformed proportion.
+    pub sd: f64,
+}
+
+/// CNI for every row of an area table, in table order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CniResult {
+    /// The variables and weights used.
+    pub variables: Vec<Variable>,
+    /// SCB's reference ratio.
+    pub reference: ReferenceUsed,
+    /// Reference means/SDs of the research variant (empty for SCB only).
+    pub research_reference: Vec<ResearchReference>,
+    /// Transform used by the research variant.
+    pub transform: Option<Transform>,
+    /// One entry per table row.
+    pub areas: Vec<AreaCni>,
+    /// Areas without a CNI, and other decisions.
+    pub report: Report,
+}
+
+fn column(table: &Table, name: &str) -> Result<usize> {
+    table.column(name).ok_or_else(|| {
+        Error::input(
+            Location::file(table.source.clone()).with_field(name),
+            Problem::MissingColumn {
+                column: name.to_string(),
+                available: table.columns.join(", "),
+            },
+        )
+    })
+}
+
+/// Computes CNI for every row of `table`.
+///
+/// Errors: a variable or denominator column missing from the table; a given R
+/// that is not positive; a reference population with no residents.
+pub fn compute(table: &Table, spec: &CniSpec) -> Result<CniResult> {
+    let mut report = Report::default();
+    if spec.variables.is_empty() {
+        return Err(Error::Compute("the CNI has no variables".into()));
+    }
+    for v in &spec.variables {
+        if !v.weight.is_finite() {
+            return Err(Error::Compute(format!(
+                "weight of {} is not a finite number",
+                v.name
+            )));
+        }
+    }
+    let pop_col = column(table, "population")?;
+    let var_cols = spec
+        .variables
+        .iter()
+        .map(|v| column(table, &v.name))
+        .collect::<Result<Vec<_>>>()?;
+
+    let mut areas: Vec<AreaCni> = table
+        .rows
+        .iter()
+        .map(|row| {
+            let index = spec
+                .variables
+                .iter()
+                .zip(&var_cols)
+                .map(|(v, &c)| v.weight * row.values[c])
+                .sum::<f64>();
+            AreaCni {
+                code: row.key.clone(),
+                population: row.values[pop_col],
+                index,
+                cni: None,
+                research: None,
+            }
+        })
+        .collect();
+
+    let reference = match spec.reference {
+        Reference::Given(r) => {
+            if !(r.is_finite() && r > 0.0) {
+                return Err(Error::Compute(format!(
+                    "the reference ratio R must be a positive number, got {r}"
+                )));
+            }
+            ReferenceUsed {
+                value: r,
+                source: "given".into(),
+                description: format!("R = {r}, given"),
+            }
+        }
+        Reference::FromInput => {
+            let (idx, pop, n) = areas
+                .iter()
+                .filter(|a| a.population > 0.0)
+                .fold((0.0, 0.0, 0usize), |(i, p, n), a| {
+                    (i + a.index, p + a.population, n + 1)
+                });
+            if pop <= 0.0 || idx <= 0.0 {
+                return Err(Error::Compute(format!(
+                    "{}: cannot compute the reference ratio R: the areas have no residents or no weighted counts",
+                    table.source
+                )));
+            }
+            let r = idx / pop;
+            ReferenceUsed {
+                value: r,
+                source: "computed".into(),
+                description: format!(
+                    "R = {r:.5}, computed from the {n} input areas with residents (Σ index / Σ population)"
+                ),
+            }
+        }
+    };
+
+    for (area, row) in areas.iter_mut().zip(&table.rows) {
+        if area.population > 0.0 {
+            area.cni = Some(area.index / area.population / reference.value);
+        } else {
+            report.warn(
+                "no_population",
+                Location::file(table.source.clone())
+                    .at_line(row.line)
+                    .with_code(row.key.clone())
+                    .with_field("population"),
+                "the area has no residents, so it has no CNI",
+            );
+        }
+    }
+
+    let mut research_reference = Vec::new();
+    if spec.method == Method::Research {
+        research_reference = research(table, spec, pop_col, &var_cols, &mut areas, &mut report)?;
+    }
+
+    Ok(CniResult {
+        variables: spec.variables.clone(),
+        reference,
+        research_reference,
+        transform: (spec.method == Method::Research).then_some(spec.transform),
+        areas,
+        report,
+    })
+}
+
+fn transform(t: Transform, p: f64) -> f64 {
+    match t {
+        Transform::Arcsine => p.clamp(0.0, 1.0).sqrt().asin(),
+        Transform::Log => (100.0 * p + 1.0).ln(),
+    }
+}
+
+fn research(
+    table: &Table,
+    spec: &CniSpec,
+    pop_col: usize,
+    var_cols: &[usize],
+    areas: &mut [AreaCni],
+    report: &mut Report,
+) -> Result<Vec<ResearchReference>> {
+    let den_cols = spec
+        .variables
+        .iter()
+        .map(|v| column(table, &v.denominator))
+        .collect::<Result<Vec<_>>>()?;
+    // Transformed proportions per area; None where a denominator is zero.
+    let transformed: Vec<Option<Vec<f64>>> = table
+        .rows
+        .iter()
+        .map(|row| {
+            var_cols
+                .iter()
+                .zip(&den_cols)
+                .map(|(&c, &d)| {
+                    let den = row.values[d];
+                    (den > 0.0).then(|| transform(spec.transform, row.values[c] / den))
+                })
+                .collect()
+        })
+        .collect();
+    for (row, t) in table.rows.iter().zip(&transformed) {
+        if t.is_none() && row.values[pop_col] > 0.0 {
+            report.warn(
+                "no_denominator",
+                Location::file(table.source.clone())
+                    .at_line(row.line)
+                    .with_code(row.key.clone()),
+                "a denominator of the research variant is zero, so the area has no research CNI",
+            );
+        }
+    }
+    let mut refs = Vec::with_capacity(spec.variables.len());
+    for (i, v) in spec.variables.iter().enumerate() {
+        let (mut w, mut sum) = (0.0, 0.0);
+        for (row, t) in table.rows.iter().zip(&transformed) {
+            if let Some(t) = t {
+                w += row.values[pop_col];
+                sum += row.values[pop_col] * t[i];
+            }
+        }
+        if w <= 0.0 {
+            return Err(Error::Compute(
+                "research CNI: no area has residents and non-zero denominators".into(),
+            ));
+        }
+        let mean = sum / w;
+        let var = table
+            .rows
+            .iter()
+            .zip(&transformed)
+            .filter_map(|(row, t)| {
+                t.as_ref()
+                    .map(|t| row.values[pop_col] * (t[i] - mean).powi(2))
+            })
+            .sum::<f64>()
+            / w;
+        let sd = var.sqrt();
+        if sd <= 0.0 {
+            return Err(Error::Compute(format!(
+                "research CNI: variable {} has the same proportion in every area, so it cannot be standardised",
+                v.name
+            )));
+        }
+        refs.push(ResearchReference {
+            variable: v.name.clone(),
+            mean,
+            sd,
+        });
+    }
+    let weight_sum: f64 = spec.variables.iter().map(|v| v.weight).sum();
+    for (area, t) in areas.iter_mut().zip(&transformed) {
+        if let Some(t) = t {
+            let z: Vec<f64> = t
+                .iter()
+                .zip(&refs)
+                .map(|(t, r)| (t - r.mean) / r.sd)
+                .collect();
+            let score: f64 = z
+                .iter()
+                .zip(&spec.variables)
+                .map(|(z, v)| v.weight * z)
+                .sum();
+            area.research = Some(ResearchScore {
+                cni: (score / weight_sum).exp(),
+                z,
+                score,
+            });
+        }
+    }
+    Ok(refs)
+}

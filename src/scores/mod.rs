@@ -1,0 +1,4 @@
+//! Scores: the Care Need Index per area ([`cni`]) and the Vårdtyngdsindex per BVC ([`vti`]).
+
+pub mod cni;
+pub mod vti;
