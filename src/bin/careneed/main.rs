@@ -1,0 +1,227 @@
+//! `careneed`: the command-line shell over the careneed library. It parses
+//! arguments, calls the library, prints what the library reports, and exits
+//! non-zero with one clear message when something is wrong.
+
+use careneed::outputs;
+use careneed::pipeline::{self, Run};
+use careneed::report::Level;
+use careneed::scenario::Scenario;
+use careneed::scores::cni::{Method, Transform};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "careneed",
+    version,
+    about = "Care Need Index, Vårdtyngdsindex and rollout planning for Swedish child health care"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the whole pipeline on the bundled synthetic demo county (data/demo).
+    Demo {
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Folder with the demo data and its scenario.toml.
+        #[arg(long)]
+        data: Option<PathBuf>,
+    },
+    /// Run the whole pipeline on a scenario file.
+    Run {
+        /// Scenario (TOML).
+        #[arg(long)]
+        scenario: PathBuf,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Compute CNI per area from an area table.
+    Cni {
+        /// Area table (CSV, `,` or `;`, UTF-8 or Latin-1).
+        #[arg(long)]
+        table: PathBuf,
+        /// Boundaries (GeoJSON) to check the codes against.
+        #[arg(long)]
+        boundaries: Option<PathBuf>,
+        /// Property of the boundaries holding the area code.
+        #[arg(long, default_value = "code")]
+        code_field: String,
+        /// Reference ratio R (e.g. the national value); computed from the table when absent.
+        #[arg(long)]
+        reference: Option<f64>,
+        /// SCB's method, or SCB's plus the research variant.
+        #[arg(long, value_enum, default_value_t = MethodArg::Scb)]
+        method: MethodArg,
+        /// Transform of the research variant.
+        #[arg(long, value_enum, default_value_t = TransformArg::Arcsine)]
+        transform: TransformArg,
+        /// Scenario with a column mapping and weights.
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+        /// Output CSV.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Compute VTI, weighted newborns and nurse time per BVC.
+    Vti {
+        /// Per-BVC table: bvc, newborns, first_born, bcg_indicated, mother_smoking.
+        #[arg(long)]
+        table: PathBuf,
+        /// Output CSV.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Regenerate the synthetic demo county (byte for byte).
+    Synth {
+        /// Output folder (the bundled data lives in data/demo).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum MethodArg {
+    Scb,
+    Research,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TransformArg {
+    Arcsine,
+    Log,
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("careneed: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn demo_dir(given: Option<PathBuf>) -> PathBuf {
+    given.unwrap_or_else(|| {
+        let local = PathBuf::from("data/demo");
+        if local.join("scenario.toml").exists() {
+            local
+        } else {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo")
+        }
+    })
+}
+
+fn run(cli: Cli) -> careneed::Result<()> {
+    match cli.command {
+        Command::Demo { out, data } => {
+            let scenario = Scenario::read(&demo_dir(data).join("scenario.toml"))?;
+            full_run(&scenario, &out)
+        }
+        Command::Run { scenario, out } => full_run(&Scenario::read(&scenario)?, &out),
+        Command::Cni {
+            table,
+            boundaries,
+            code_field,
+            reference,
+            method,
+            transform,
+            scenario,
+            out,
+        } => {
+            let mut s = match scenario {
+                Some(p) => Scenario::read(&p)?,
+                None => Scenario::default(),
+            };
+            s.base = PathBuf::new();
+            s.inputs.areas = Some(table);
+            s.inputs.boundaries = boundaries;
+            s.inputs.code_field = Some(code_field);
+            s.inputs.bvc_table = None;
+            if reference.is_some() {
+                s.cni.reference = reference;
+            }
+            s.cni.method = Some(match method {
+                MethodArg::Scb => Method::Scb,
+                MethodArg::Research => Method::Research,
+            });
+            s.cni.transform = Some(match transform {
+                TransformArg::Arcsine => Transform::Arcsine,
+                TransformArg::Log => Transform::Log,
+            });
+            let run = pipeline::run(&s)?;
+            outputs::check_not_input(&out, &run.input_paths())?;
+            outputs::write_atomic(&out, &outputs::csv::cni(&run.cni)?)?;
+            print_notices(&run);
+            println!("{}", run.cni.reference.description);
+            println!("wrote {} ({} areas)", out.display(), run.cni.areas.len());
+            Ok(())
+        }
+        Command::Vti { table, out } => {
+            let (t, report) = careneed::inputs::table::read_table(
+                &table,
+                &careneed::inputs::table::TableSpec::bvc_vti(),
+            )?;
+            let result = careneed::scores::vti::compute(&t, &Default::default())?;
+            outputs::check_not_input(&out, &[table])?;
+            outputs::write_atomic(&out, &outputs::csv::vti(&result)?)?;
+            for n in report.notices.iter().chain(&result.report.notices) {
+                println!("{n}");
+            }
+            println!("wrote {} ({} centres)", out.display(), result.centres.len());
+            Ok(())
+        }
+        Command::Synth { out } => {
+            let region = careneed::synth::generate(&careneed::synth::SynthConfig::gavleborg())?;
+            for p in region.write(&out)? {
+                println!("wrote {}", p.display());
+            }
+            Ok(())
+        }
+    }
+}
+
+fn full_run(scenario: &Scenario, out: &Path) -> careneed::Result<()> {
+    let run = pipeline::run(scenario)?;
+    let files = outputs::write_all(&run, out)?;
+    print_notices(&run);
+    println!("{}", run.cni.reference.description);
+    let with_cni = run.areas.iter().filter(|a| a.cni.is_some()).count();
+    println!(
+        "{} areas in the table, {} with a CNI{}",
+        run.table.rows.len(),
+        with_cni,
+        run.join
+            .as_ref()
+            .map(|j| format!(
+                "; {} matched to polygons, {} table-only, {} polygon-only",
+                j.pairs.len(),
+                j.table_only.len(),
+                j.boundaries_only.len()
+            ))
+            .unwrap_or_default()
+    );
+    for f in files {
+        println!("wrote {}", f.display());
+    }
+    Ok(())
+}
+
+/// Prints warnings (all of them: each is an area a planner must know about) and
+/// informational notes.
+fn print_notices(run: &Run) {
+    for n in &run.report.notices {
+        match n.level {
+            Level::Warning => println!("{n}"),
+            Level::Info if n.kind != "reference" => println!("{n}"),
+            Level::Info => {}
+        }
+    }
+}

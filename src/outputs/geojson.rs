@@ -1,0 +1,79 @@
+//! GeoJSON outputs following RFC 7946: WGS84 longitude/latitude, exterior rings
+//! counter-clockwise and holes clockwise, at most 6 decimals (≈ 0.1 m), no `crs`
+//! member, numeric feature ids.
+
+use crate::error::{Error, Location, Problem, Result};
+use crate::inputs::crs::Crs;
+use crate::pipeline::Run;
+use geo::MapCoords;
+use geo::orient::{Direction, Orient};
+use serde_json::{Map, Value, json};
+
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+fn num(x: Option<f64>, decimals: i32) -> Value {
+    let scale = 10f64.powi(decimals);
+    x.map(|x| json!((x * scale).round() / scale))
+        .unwrap_or(Value::Null)
+}
+
+/// Prepares a polygon in WGS84 for output: right-hand rule, 6 decimals.
+pub fn rfc7946(mp: &geo::MultiPolygon<f64>) -> geo::MultiPolygon<f64> {
+    mp.orient(Direction::Default)
+        .map_coords(|c| geo::coord! { x: round6(c.x), y: round6(c.y) })
+}
+
+/// `areas.geojson`: every area with a polygon, with its scores.
+pub fn areas(run: &Run) -> Result<Vec<u8>> {
+    let Some(b) = &run.boundaries else {
+        return Err(Error::Compute("no boundaries to write".into()));
+    };
+    let wgs = b.to_crs(Crs::Wgs84)?;
+    let mut features = Vec::new();
+    let mut id = 0u64;
+    for &i in &run.ranking {
+        let a = &run.areas[i];
+        let Some(p) = a.polygon else { continue };
+        id += 1;
+        let area = &wgs.areas[p];
+        let geometry = geojson::Geometry::from(&rfc7946(&area.geometry));
+        let mut props = Map::new();
+        props.insert("code".into(), json!(a.code));
+        props.insert("name".into(), json!(a.name));
+        props.insert("municipality_code".into(), json!(a.municipality_code));
+        props.insert("municipality".into(), json!(a.municipality));
+        props.insert("population".into(), num(a.population, 2));
+        props.insert("index".into(), num(a.index, 2));
+        props.insert("cni".into(), num(a.cni, 4));
+        if !run.cni.research_reference.is_empty() {
+            props.insert("cni_research".into(), num(a.cni_research, 4));
+        }
+        props.insert("rank".into(), json!(a.rank));
+        if a.row.is_none() {
+            props.insert("note".into(), json!("no row in the area table"));
+        }
+        features.push(json!({
+            "type": "Feature",
+            "id": id,
+            "geometry": geometry,
+            "properties": props,
+        }));
+    }
+    // One feature per line: small diffs, easy to stream.
+    let mut out = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
+    for (i, f) in features.iter().enumerate() {
+        if i > 0 {
+            out.push_str(",\n");
+        }
+        out.push_str(&serde_json::to_string(f).map_err(|e| {
+            Error::input(
+                Location::file("areas.geojson").at_feature(i),
+                Problem::Json(e.to_string()),
+            )
+        })?);
+    }
+    out.push_str("\n]}\n");
+    Ok(out.into_bytes())
+}

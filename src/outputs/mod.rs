@@ -1,0 +1,110 @@
+//! Outputs: the files a run writes.
+//!
+//! | file | what |
+//! |---|---|
+//! | `areas.geojson` | one feature per area (RFC 7946: WGS84, right-hand rings, 6 decimals) with `code`, `name`, `municipality`, `population`, `index`, `cni`, `rank` |
+//! | `ranking.csv` | areas by CNI, highest first |
+//! | `cni.csv` | CNI per table row, in table order, with the research columns when computed |
+//! | `vti.csv` | VTI, weighted newborns and nurse time per BVC (when a BVC table is given) |
+//! | `run_report.json` | the reference used, every notice (encodings, mismatches, areas without CNI) |
+//!
+//! Every file is written atomically (to a temporary file in the same folder, then
+//! renamed), and a run refuses to write over one of its own inputs.
+
+pub mod csv;
+pub mod geojson;
+
+use crate::error::{Error, Result};
+use crate::pipeline::Run;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Writes `bytes` to `path` atomically: a crash leaves either the old file or the
+/// new one, never half of one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".into());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::io(path, e)
+    })
+}
+
+/// Refuses `out` when it is one of `inputs` (compared after resolving the paths).
+pub fn check_not_input(out: &Path, inputs: &[PathBuf]) -> Result<()> {
+    let canon = |p: &Path| std::fs::canonicalize(p).ok();
+    if let Some(o) = canon(out) {
+        if inputs.iter().any(|i| canon(i).as_ref() == Some(&o)) {
+            return Err(Error::io(
+                out,
+                std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "refusing to overwrite an input file",
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Writes every output of `run` into `dir` (created if needed); returns the paths.
+pub fn write_all(run: &Run, dir: &Path) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let inputs = run.input_paths();
+    let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
+        (dir.join("ranking.csv"), csv::ranking(run)?),
+        (dir.join("cni.csv"), csv::cni(&run.cni)?),
+    ];
+    if run.boundaries.is_some() {
+        files.push((dir.join("areas.geojson"), geojson::areas(run)?));
+    }
+    if let Some(v) = &run.vti {
+        files.push((dir.join("vti.csv"), csv::vti(v)?));
+    }
+    files.push((dir.join("run_report.json"), report_json(run)?));
+    for (path, _) in &files {
+        check_not_input(path, &inputs)?;
+    }
+    for (path, bytes) in &files {
+        write_atomic(path, bytes)?;
+    }
+    Ok(files.into_iter().map(|(p, _)| p).collect())
+}
+
+/// `run_report.json`: what was read, which reference was used, every notice.
+pub fn report_json(run: &Run) -> Result<Vec<u8>> {
+    let value = serde_json::json!({
+        "scenario": run.scenario.name,
+        "inputs": run.input_paths(),
+        "areas_in_table": run.table.rows.len(),
+        "areas_in_boundaries": run.boundaries.as_ref().map(|b| b.areas.len()),
+        "boundaries_crs": run.boundaries.as_ref().map(|b| b.crs.to_string()),
+        "matched": run.join.as_ref().map(|j| j.pairs.len()),
+        "table_only": run.join.as_ref().map(|j| j.table_only.iter().map(|&i| run.table.rows[i].key.clone()).collect::<Vec<_>>()),
+        "boundaries_only": run.join.as_ref().zip(run.boundaries.as_ref()).map(|(j, b)| j.boundaries_only.iter().map(|&i| b.areas[i].code.clone()).collect::<Vec<_>>()),
+        "cni": {
+            "variables": run.cni.variables,
+            "reference": run.cni.reference,
+            "research_reference": run.cni.research_reference,
+            "transform": run.cni.transform,
+        },
+        "vti": run.vti.as_ref().map(|v| serde_json::json!({"spec": v.spec, "mean_one_plus_vti": v.mean_one_plus_vti})),
+        "notices": run.report.notices,
+    });
+    let mut bytes = serde_json::to_vec_pretty(&value).map_err(|e| Error::Compute(e.to_string()))?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}

@@ -1,0 +1,217 @@
+//! The command-line tool, run as a user would: real processes, real files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn careneed(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_careneed"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run careneed")
+}
+
+fn demo(file: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data/demo")
+        .join(file)
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn demo_writes_areas_and_ranking() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = careneed(&["demo", "--out", dir.path().to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("computed from the 172 input areas"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("172 matched to polygons, 0 table-only, 0 polygon-only"),
+        "{stdout}"
+    );
+
+    let geo: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("areas.geojson")).unwrap()).unwrap();
+    let features = geo["features"].as_array().unwrap();
+    assert_eq!(features.len(), 172);
+    assert!(geo.get("crs").is_none());
+    for f in features {
+        let p = &f["properties"];
+        assert!(p["code"].as_str().unwrap().len() == 9);
+        assert!(p["name"].is_string() && p["municipality"].is_string());
+        assert!(p["population"].as_f64().unwrap() >= 700.0);
+        assert!(p["cni"].as_f64().unwrap() > 0.3);
+    }
+    let first = &features[0]["properties"];
+    assert_eq!(first["rank"], 1);
+
+    let mut rdr = csv::Reader::from_path(dir.path().join("ranking.csv")).unwrap();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 172);
+    assert_eq!(&rows[0][0], "1");
+    assert_eq!(&rows[0][1], first["code"].as_str().unwrap());
+    let cni: Vec<f64> = rows.iter().map(|r| r[7].parse().unwrap()).collect();
+    assert!(cni.windows(2).all(|w| w[0] >= w[1]));
+    for f in ["cni.csv", "vti.csv", "run_report.json"] {
+        assert!(dir.path().join(f).exists(), "{f} missing");
+    }
+}
+
+#[test]
+fn cni_error_names_file_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("bad.csv");
+    std::fs::write(
+        &table,
+        "code,population,under5,foreign_born,elderly_alone,single_parents,movers,unemployed,low_education\n\
+         2180C1010,1000,50,100,40,20,80,30,90\n\
+         2180C1020,1000,-3,100,40,20,80,30,90\n",
+    )
+    .unwrap();
+    let out = careneed(&[
+        "cni",
+        "--table",
+        table.to_str().unwrap(),
+        "--out",
+        dir.path().join("cni.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("bad.csv") && err.contains("line 3") && err.contains("under5"),
+        "{err}"
+    );
+    assert!(err.contains("negative"), "{err}");
+    assert!(!dir.path().join("cni.csv").exists());
+}
+
+#[test]
+fn cni_lists_codes_missing_from_the_boundaries() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("two.csv");
+    std::fs::write(
+        &table,
+        "code,population,under5,foreign_born,elderly_alone,single_parents,movers,unemployed,low_education\n\
+         2180C1010,1000,50,100,40,20,80,30,90\n\
+         2180C9999,1000,60,300,40,20,80,30,90\n",
+    )
+    .unwrap();
+    let csv_out = dir.path().join("cni.csv");
+    let out = careneed(&[
+        "cni",
+        "--table",
+        table.to_str().unwrap(),
+        "--boundaries",
+        demo("deso.geojson").to_str().unwrap(),
+        "--reference",
+        "2.47615",
+        "--out",
+        csv_out.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.contains("2180C9999") && l.contains("line 3")),
+        "{stdout}"
+    );
+    // The 171 polygons without a row are listed too, each by code.
+    assert_eq!(
+        stdout
+            .lines()
+            .filter(|l| l.contains("deso.geojson, feature"))
+            .count(),
+        171
+    );
+    assert!(stdout.contains("R = 2.47615, given"));
+    // Both table rows are still scored.
+    let written = std::fs::read_to_string(&csv_out).unwrap();
+    assert_eq!(written.lines().count(), 3);
+    assert!(written.starts_with("code,population,index,cni\n"));
+}
+
+#[test]
+fn cni_research_adds_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv_out = dir.path().join("cni.csv");
+    let out = careneed(&[
+        "cni",
+        "--table",
+        demo("areas.csv").to_str().unwrap(),
+        "--method",
+        "research",
+        "--transform",
+        "log",
+        "--out",
+        csv_out.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let written = std::fs::read_to_string(&csv_out).unwrap();
+    let header = written.lines().next().unwrap();
+    assert!(
+        header.starts_with("code,population,index,cni,research_score,cni_research,z_elderly_alone")
+    );
+    assert_eq!(written.lines().count(), 173);
+}
+
+#[test]
+fn vti_writes_one_row_per_centre() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv_out = dir.path().join("vti.csv");
+    let out = careneed(&[
+        "vti",
+        "--table",
+        demo("bvc_vti.csv").to_str().unwrap(),
+        "--out",
+        csv_out.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let written = std::fs::read_to_string(&csv_out).unwrap();
+    assert_eq!(written.lines().count(), 26);
+}
+
+#[test]
+fn never_overwrites_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("areas.csv");
+    std::fs::copy(demo("areas.csv"), &table).unwrap();
+    let before = std::fs::read(&table).unwrap();
+    let out = careneed(&[
+        "cni",
+        "--table",
+        table.to_str().unwrap(),
+        "--out",
+        table.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("refusing to overwrite an input"));
+    assert_eq!(std::fs::read(&table).unwrap(), before);
+}
+
+#[test]
+fn misspelt_scenario_key_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = dir.path().join("s.toml");
+    std::fs::write(&s, "[inputs]\nareas = \"a.csv\"\n\n[cni]\nrefrence = 2.4\n").unwrap();
+    let out = careneed(&[
+        "run",
+        "--scenario",
+        s.to_str().unwrap(),
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("s.toml") && err.contains("line 5") && err.contains("refrence"),
+        "{err}"
+    );
+}
