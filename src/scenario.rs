@@ -231,7 +231,7 @@ impl Scenario {
         {
             return Err(self.err(
                 "inputs.crs",
-                format!("unsupported CRS {c:?}; use EPSG:3006 (SWEREF99 TM) or EPSG:4326 (WGS84)"),
+                format!("unsupported CRS {c:?}; use EPSG:3006 (SWEREF99 TM), EPSG:4326 (WGS84), EPSG:3021 (RT90 2.5 gon V) or EPSG:3007–3018 (SWEREF99 local zones)"),
             ));
         }
         for (key, v) in [

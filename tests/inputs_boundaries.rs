@@ -245,9 +245,9 @@ fn declared_sweref_with_degree_coordinates() {
 
 #[test]
 fn unsupported_declared_crs() {
-    let (loc, problem) = input_error(parse(&sweref(Some("EPSG:3021"))));
+    let (loc, problem) = input_error(parse(&sweref(Some("EPSG:3022"))));
     assert_eq!(loc.field.as_deref(), Some("crs"));
-    assert_eq!(problem, Problem::UnsupportedCrs("EPSG:3021".into()));
+    assert_eq!(problem, Problem::UnsupportedCrs("EPSG:3022".into()));
 }
 
 #[test]
