@@ -36,6 +36,7 @@ pub mod pipeline;
 pub mod report;
 pub mod scenario;
 pub mod scores;
+pub mod spatial;
 pub mod synth;
 
 pub use error::{Error, Location, Problem, Result};

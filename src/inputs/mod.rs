@@ -4,11 +4,13 @@
 //!   detects the delimiter (`,` or `;`).
 //! * [`table`] reads the area table (one row per DeSO) into counts by variable.
 //! * [`boundaries`] reads GeoJSON polygons and detects their CRS ([`crs`]).
+//! * [`points`] reads located points (x, y columns) and checks them against a CRS.
 //! * [`join`] matches table rows to boundary features by code and reports both
 //!   kinds of mismatch.
 
 pub mod boundaries;
 pub mod crs;
 pub mod join;
+pub mod points;
 pub mod table;
 pub mod text;

@@ -1,0 +1,395 @@
+//! Point-in-polygon assignment of points to areas, with a deterministic edge rule.
+//!
+//! # The edge rule
+//!
+//! In DE-9IM terms (as geo documents its predicates), every polygon part of an area
+//! has an *interior*, a *boundary* (its rings) and an *exterior*; a point in a hole
+//! is in the exterior. The *closure* of an area is its interior plus its boundary.
+//!
+//! 1. A point in the **interior** of an area belongs to that area.
+//! 2. A point on the **boundary** of one or more areas (a shared edge, a shared
+//!    vertex, the rim of a hole) and in no area's interior belongs to the area with
+//!    the **smallest code in byte order** among the areas whose closure contains it.
+//! 3. A point in no area's closure is **outside**: [`Assignment::outside`] lists its
+//!    input line.
+//!
+//! So every point gets exactly one area or none: GeoPandas' `within` would drop
+//! a point on a shared edge and `intersects` would count it twice. Should areas
+//! overlap (invalid for a partition such as DeSO), a point in the interior of
+//! several goes, by the same tie-break, to the smallest code among them. A point
+//! on the edge between two parts of the same MultiPolygon lies on that area's
+//! boundary (rule 2). Non-finite coordinates are outside every area.
+//!
+//! # Speed
+//! [`AreaIndex`] keeps an R-tree ([`rstar`]) of the bounding boxes of every polygon
+//! part; a point is tested only against the parts whose box holds it, with
+//! [`geo::CoordinatePosition`]. [`assign`] runs over chunks of points in parallel
+//! ([`rayon`]); the result is in input order and does not depend on the number of
+//! threads.
+//!
+//! # CRS
+//! Points and areas must be in the same CRS: check points with
+//! [`check_crs`](crate::inputs::points::check_crs) and transform boundaries with
+//! [`Boundaries::to_crs`]. [`assign_checked`] refuses points whose declared CRS
+//! differs from the index's.
+//!
+//! ```
+//! use careneed::inputs::boundaries::{parse_boundaries, BoundaryOptions};
+//! use careneed::inputs::points::parse_points;
+//! use careneed::spatial::assign::{assign, AreaIndex};
+//! // Two unit squares (metres, SWEREF99 TM) sharing the edge x = 600001.
+//! let geojson = br#"{"type":"FeatureCollection","features":[
+//!   {"type":"Feature","properties":{"code":"B"},"geometry":{"type":"Polygon","coordinates":
+//!     [[[600000,6700000],[600001,6700000],[600001,6700001],[600000,6700001],[600000,6700000]]]}},
+//!   {"type":"Feature","properties":{"code":"A"},"geometry":{"type":"Polygon","coordinates":
+//!     [[[600001,6700000],[600002,6700000],[600002,6700001],[600001,6700001],[600001,6700000]]]}}]}"#;
+//! let (areas, _) = parse_boundaries("squares.geojson", geojson, &BoundaryOptions::default()).unwrap();
+//! let csv = b"id,x,y\nin_b,600000.5,6700000.5\nedge,600001,6700000.5\nfar,600009,6700000\n";
+//! let (points, _) = parse_points("points.csv", csv, "x", "y").unwrap();
+//! let index = AreaIndex::new(&areas);
+//! let assignment = assign(&index, &points, &|_done| {});
+//! // B is feature 0, A feature 1; the edge point goes to A, the smaller code.
+//! assert_eq!(assignment.area, [Some(0), Some(1), None]);
+//! assert_eq!(assignment.counts, [1, 1]);
+//! assert_eq!(assignment.outside, [4]);
+//! assert_eq!(assignment.counts_csv(&areas), b"code,count\nB,1\nA,1\n");
+//! ```
+
+use crate::error::{Error, Location, Problem};
+use crate::inputs::boundaries::Boundaries;
+use crate::inputs::crs::Crs;
+use crate::inputs::points::Points;
+use geo::coordinate_position::{CoordPos, CoordinatePosition};
+use geo::{BoundingRect, Coord, Polygon};
+use rayon::prelude::*;
+use rstar::RTree;
+use rstar::primitives::{GeomWithData, Rectangle};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Points per parallel work item (and per progress call).
+const CHUNK: usize = 4096;
+
+/// A spatial index over the areas of one [`Boundaries`], answering "which area is
+/// this point in?" by the module's edge rule.
+///
+/// The index owns copies of the polygons and is `Send + Sync`.
+#[derive(Debug, Clone)]
+pub struct AreaIndex {
+    crs: Crs,
+    source: String,
+    /// Every polygon part, with the index of its area.
+    parts: Vec<(Polygon<f64>, usize)>,
+    /// Rank of each area's code in byte order (ties by area index).
+    rank: Vec<usize>,
+    tree: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
+}
+
+impl AreaIndex {
+    /// Builds the index of every polygon part of every area.
+    pub fn new(boundaries: &Boundaries) -> Self {
+        let mut parts = Vec::new();
+        let mut boxes = Vec::new();
+        for (a, area) in boundaries.areas.iter().enumerate() {
+            for polygon in &area.geometry.0 {
+                if let Some(rect) = polygon.bounding_rect() {
+                    let (min, max) = (rect.min(), rect.max());
+                    boxes.push(GeomWithData::new(
+                        Rectangle::from_corners([min.x, min.y], [max.x, max.y]),
+                        parts.len(),
+                    ));
+                    parts.push((polygon.clone(), a));
+                }
+            }
+        }
+        let mut order: Vec<usize> = (0..boundaries.areas.len()).collect();
+        order.sort_by(|&i, &j| {
+            boundaries.areas[i]
+                .code
+                .as_bytes()
+                .cmp(boundaries.areas[j].code.as_bytes())
+                .then(i.cmp(&j))
+        });
+        let mut rank = vec![0; order.len()];
+        for (r, &i) in order.iter().enumerate() {
+            rank[i] = r;
+        }
+        AreaIndex {
+            crs: boundaries.crs,
+            source: boundaries.source.clone(),
+            parts,
+            rank,
+            tree: RTree::bulk_load(boxes),
+        }
+    }
+
+    /// The CRS of the indexed areas.
+    pub fn crs(&self) -> Crs {
+        self.crs
+    }
+
+    /// The boundary file the index was built from.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The number of areas (including areas without polygons).
+    pub fn len(&self) -> usize {
+        self.rank.len()
+    }
+
+    /// Whether there are no areas.
+    pub fn is_empty(&self) -> bool {
+        self.rank.is_empty()
+    }
+
+    /// The index (in [`Boundaries::areas`]) of the area the point `(x, y)` belongs
+    /// to by the module's edge rule, or `None` when it is outside every area or
+    /// not finite.
+    pub fn locate(&self, x: f64, y: f64) -> Option<usize> {
+        if !x.is_finite() || !y.is_finite() {
+            return None;
+        }
+        let coord = Coord { x, y };
+        // (in the interior?, rank, area); the best is the greatest interior, then
+        // the smallest rank.
+        let mut best: Option<(bool, usize, usize)> = None;
+        for candidate in self.tree.locate_all_at_point(&[x, y]) {
+            let (polygon, area) = &self.parts[candidate.data];
+            let interior = match polygon.coordinate_position(&coord) {
+                CoordPos::Inside => true,
+                CoordPos::OnBoundary => false,
+                CoordPos::Outside => continue,
+            };
+            let rank = self.rank[*area];
+            let better = match best {
+                None => true,
+                Some((best_interior, best_rank, _)) => {
+                    (interior && !best_interior) || (interior == best_interior && rank < best_rank)
+                }
+            };
+            if better {
+                best = Some((interior, rank, *area));
+            }
+        }
+        best.map(|(_, _, area)| area)
+    }
+}
+
+/// Which area each point is in, and the counts per area.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignment {
+    /// The area (index in [`Boundaries::areas`]) of every point, parallel to
+    /// [`Points::coords`]; `None` when outside every area.
+    pub area: Vec<Option<usize>>,
+    /// Points per area, parallel to [`Boundaries::areas`], zeros included.
+    pub counts: Vec<u64>,
+    /// The input lines of the points in no area, in input order.
+    pub outside: Vec<u64>,
+}
+
+impl Assignment {
+    /// The counts as CSV (`code,count`, one row per area in boundary order, zeros
+    /// included; `\n` line ends; a code holding `,`, `"` or a line break is quoted).
+    pub fn counts_csv(&self, boundaries: &Boundaries) -> Vec<u8> {
+        let mut out = String::from("code,count\n");
+        for (i, area) in boundaries.areas.iter().enumerate() {
+            let count = self.counts.get(i).copied().unwrap_or(0);
+            let code = &area.code;
+            if code.contains([',', '"', '\n', '\r']) {
+                out.push('"');
+                out.push_str(&code.replace('"', "\"\""));
+                out.push('"');
+            } else {
+                out.push_str(code);
+            }
+            out.push(',');
+            out.push_str(&count.to_string());
+            out.push('\n');
+        }
+        out.into_bytes()
+    }
+
+    /// The number of points assigned to some area.
+    pub fn assigned(&self) -> u64 {
+        self.counts.iter().sum()
+    }
+}
+
+/// Assigns every point to an area ([`AreaIndex::locate`]), in parallel over chunks
+/// of points. The result is in input order. `progress` is called once per chunk
+/// (from worker threads, in no particular order) with the number of points that
+/// chunk did; the calls add up to the number of points.
+///
+/// Does not look at CRSs; see [`assign_checked`].
+pub fn assign(index: &AreaIndex, points: &Points, progress: &(dyn Fn(u64) + Sync)) -> Assignment {
+    let area: Vec<Option<usize>> = points
+        .coords
+        .par_chunks(CHUNK)
+        .flat_map_iter(|chunk| {
+            let located: Vec<Option<usize>> =
+                chunk.iter().map(|&[x, y]| index.locate(x, y)).collect();
+            progress(chunk.len() as u64);
+            located
+        })
+        .collect();
+    let mut counts = vec![0u64; index.len()];
+    let mut outside = Vec::new();
+    for (i, a) in area.iter().enumerate() {
+        match a {
+            Some(a) => counts[*a] += 1,
+            None => outside.push(points.lines.get(i).copied().unwrap_or(0)),
+        }
+    }
+    Assignment {
+        area,
+        counts,
+        outside,
+    }
+}
+
+/// [`assign`] without progress, after checking that the points' declared CRS (if
+/// any) is the index's; a different one is an error naming both.
+pub fn assign_checked(index: &AreaIndex, points: &Points) -> crate::Result<Assignment> {
+    if let Some(crs) = points.crs
+        && crs != index.crs
+    {
+        return Err(Error::input(
+            Location::file(&points.source),
+            Problem::Invalid(format!(
+                "the points are in {crs} but the areas ({}) are in {}; transform one of them first",
+                index.source, index.crs
+            )),
+        ));
+    }
+    Ok(assign(index, points, &|_| {}))
+}
+
+/// The CNI of one child health centre (BVC) from its listed children.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListingCni {
+    /// The BVC, as written in the listing (trimmed).
+    pub bvc: String,
+    /// Children listed at the BVC (accepted points), wherever they live.
+    pub children: u64,
+    /// Of those, children living in an area that has a CNI.
+    pub with_cni: u64,
+    /// The mean home-area CNI of the `with_cni` children; `None` when there are none.
+    pub mean_cni: Option<f64>,
+}
+
+/// The CNI per BVC from a listing of children: each BVC's CNI is the mean of its
+/// children's home-area CNI (SCB's per-care-unit method). Children outside every
+/// area, or in an area without a CNI in `cni_by_code`, count in
+/// [`ListingCni::children`] but not in [`ListingCni::with_cni`]. Sorted by BVC in
+/// byte order.
+///
+/// Errors: `bvc_column` not among [`Points::columns`] ([`Problem::MissingColumn`]);
+/// an empty BVC ([`Problem::EmptyCode`], with line and field); an `assignment`
+/// not made for these points or these boundaries ([`Error::Compute`]).
+pub fn cni_by_listing(
+    points: &Points,
+    assignment: &Assignment,
+    boundaries: &Boundaries,
+    cni_by_code: &BTreeMap<String, f64>,
+    bvc_column: &str,
+) -> crate::Result<Vec<ListingCni>> {
+    let column = points.column(bvc_column).ok_or_else(|| {
+        Error::input(
+            Location::file(&points.source).with_field(bvc_column),
+            Problem::MissingColumn {
+                column: bvc_column.to_string(),
+                available: points.columns.join(", "),
+            },
+        )
+    })?;
+    if assignment.area.len() != points.len() {
+        return Err(Error::Compute(format!(
+            "the assignment has {} points but {} has {}",
+            assignment.area.len(),
+            points.source,
+            points.len()
+        )));
+    }
+    // Per BVC: children, with_cni, sum of CNI.
+    let mut by_bvc: BTreeMap<&str, (u64, u64, f64)> = BTreeMap::new();
+    for (i, area) in assignment.area.iter().enumerate() {
+        let bvc = points.value(i, column).unwrap_or("").trim();
+        if bvc.is_empty() {
+            return Err(Error::input(
+                Location::file(&points.source)
+                    .at_line(points.lines.get(i).copied().unwrap_or(0))
+                    .with_field(bvc_column),
+                Problem::EmptyCode,
+            ));
+        }
+        let cni = match area {
+            Some(a) => {
+                let area = boundaries.areas.get(*a).ok_or_else(|| {
+                    Error::Compute(format!(
+                        "the assignment names area {a} but {} has {} areas",
+                        boundaries.source,
+                        boundaries.len()
+                    ))
+                })?;
+                cni_by_code.get(&area.code).copied()
+            }
+            None => None,
+        };
+        let entry = by_bvc.entry(bvc).or_insert((0, 0, 0.0));
+        entry.0 += 1;
+        if let Some(cni) = cni {
+            entry.1 += 1;
+            entry.2 += cni;
+        }
+    }
+    Ok(by_bvc
+        .into_iter()
+        .map(|(bvc, (children, with_cni, sum))| ListingCni {
+            bvc: bvc.to_string(),
+            children,
+            with_cni,
+            mean_cni: (with_cni > 0).then(|| sum / with_cni as f64),
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inputs::boundaries::{Area, CrsSource};
+    use geo::{MultiPolygon, polygon};
+
+    fn unit(code: &str, x0: f64) -> Area {
+        Area {
+            feature: 0,
+            code: code.to_string(),
+            properties: serde_json::Map::new(),
+            geometry: MultiPolygon(vec![polygon![
+                (x: x0, y: 0.0), (x: x0 + 1.0, y: 0.0), (x: x0 + 1.0, y: 1.0), (x: x0, y: 1.0)
+            ]]),
+        }
+    }
+
+    #[test]
+    fn edge_rule_uses_byte_order_of_codes() {
+        // "Z" < "a" in byte order (not in case-insensitive order).
+        let b = Boundaries::new(
+            "t".into(),
+            Crs::Sweref99Tm,
+            CrsSource::Given,
+            vec![unit("a", 0.0), unit("Z", 1.0)],
+        );
+        let index = AreaIndex::new(&b);
+        assert_eq!(index.locate(1.0, 0.5), Some(1));
+        assert_eq!(index.locate(0.5, 0.5), Some(0));
+        assert_eq!(index.locate(0.5, 1.5), None);
+        assert_eq!(index.locate(f64::INFINITY, 0.5), None);
+    }
+
+    #[test]
+    fn index_is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<AreaIndex>();
+    }
+}
