@@ -215,3 +215,103 @@ fn misspelt_scenario_key_is_named() {
         "{err}"
     );
 }
+
+#[test]
+fn assign_counts_every_area_and_lists_outside_points() {
+    let dir = tempfile::tempdir().unwrap();
+    let points = dir.path().join("p.csv");
+    // Two children of the demo (metres) and one point far outside the county.
+    let children = std::fs::read_to_string(demo("children.csv")).unwrap();
+    let mut lines = children.lines();
+    let header = lines.next().unwrap();
+    let body: Vec<&str> = lines.take(2).collect();
+    std::fs::write(
+        &points,
+        format!(
+            "{header}\n{}\n{}\nc9,500000,6500000,1,2180-1\n",
+            body[0], body[1]
+        ),
+    )
+    .unwrap();
+    let out_csv = dir.path().join("counts.csv");
+    let out = careneed(&[
+        "assign",
+        "--areas",
+        demo("deso.geojson").to_str().unwrap(),
+        "--points",
+        points.to_str().unwrap(),
+        "--out",
+        out_csv.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("p.csv, line 4: the point lies in no area"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("3 points read, 0 rejected, 2 assigned to 172 areas, 1 outside"),
+        "{stdout}"
+    );
+    let counts = std::fs::read_to_string(&out_csv).unwrap();
+    assert_eq!(counts.lines().count(), 173);
+    let total: u64 = counts
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(total, 2);
+}
+
+#[test]
+fn assign_refuses_degrees_declared_as_metres() {
+    let dir = tempfile::tempdir().unwrap();
+    let points = dir.path().join("p.csv");
+    std::fs::write(&points, "x,y\n17.14,60.67\n").unwrap();
+    let out = careneed(&[
+        "assign",
+        "--areas",
+        demo("deso.geojson").to_str().unwrap(),
+        "--points",
+        points.to_str().unwrap(),
+        "--crs",
+        "EPSG:3006",
+        "--out",
+        dir.path().join("c.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("p.csv") && err.contains("line 2") && err.contains("degrees"),
+        "{err}"
+    );
+}
+
+#[test]
+fn assign_points_in_wgs84_against_sweref_areas() {
+    let dir = tempfile::tempdir().unwrap();
+    let points = dir.path().join("p.csv");
+    // Gävle's seat in degrees: inside a Gävle area.
+    std::fs::write(&points, "lon,lat\n17.141,60.675\n").unwrap();
+    let out_csv = dir.path().join("counts.csv");
+    let out = careneed(&[
+        "assign",
+        "--areas",
+        demo("deso.geojson").to_str().unwrap(),
+        "--points",
+        points.to_str().unwrap(),
+        "--crs",
+        "EPSG:4326",
+        "--x",
+        "lon",
+        "--y",
+        "lat",
+        "--out",
+        out_csv.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let counts = std::fs::read_to_string(&out_csv).unwrap();
+    let hit: Vec<&str> = counts.lines().filter(|l| l.ends_with(",1")).collect();
+    assert_eq!(hit.len(), 1, "{counts}");
+    assert!(hit[0].starts_with("2180"), "{hit:?}");
+}

@@ -78,6 +78,30 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Assign geocoded points (CSV with x, y columns) to areas and count them per area.
+    Assign {
+        /// Areas (GeoJSON polygons).
+        #[arg(long)]
+        areas: PathBuf,
+        /// Points (CSV with x and y columns).
+        #[arg(long)]
+        points: PathBuf,
+        /// CRS of the points, e.g. EPSG:3006 or EPSG:4326; default: the areas' CRS.
+        #[arg(long)]
+        crs: Option<String>,
+        /// Property of the areas holding the area code.
+        #[arg(long, default_value = "code")]
+        code_field: String,
+        /// Column of the points' x (easting or longitude).
+        #[arg(long, default_value = "x")]
+        x: String,
+        /// Column of the points' y (northing or latitude).
+        #[arg(long, default_value = "y")]
+        y: String,
+        /// Output CSV: code,count for every area, zeros included.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Regenerate the synthetic demo county (byte for byte).
     Synth {
         /// Output folder (the bundled data lives in data/demo).
@@ -178,6 +202,15 @@ fn run(cli: Cli) -> careneed::Result<()> {
             println!("wrote {} ({} centres)", out.display(), result.centres.len());
             Ok(())
         }
+        Command::Assign {
+            areas,
+            points,
+            crs,
+            code_field,
+            x,
+            y,
+            out,
+        } => assign(&areas, &points, crs.as_deref(), &code_field, &x, &y, &out),
         Command::Synth { out } => {
             let region = careneed::synth::generate(&careneed::synth::SynthConfig::gavleborg())?;
             for p in region.write(&out)? {
@@ -223,5 +256,103 @@ fn print_notices(run: &Run) {
             Level::Info if n.kind != "reference" => println!("{n}"),
             Level::Info => {}
         }
+    }
+}
+
+fn assign(
+    areas: &Path,
+    points: &Path,
+    crs: Option<&str>,
+    code_field: &str,
+    x: &str,
+    y: &str,
+    out: &Path,
+) -> careneed::Result<()> {
+    use careneed::inputs::{boundaries, crs::Crs, points as pts};
+    let options = boundaries::BoundaryOptions {
+        code_field: code_field.to_string(),
+        crs: None,
+    };
+    let (b, report) = boundaries::read_boundaries(areas, &options)?;
+    let (mut p, point_report) = pts::read_points(points, x, y)?;
+    let declared = match crs {
+        Some(name) => Crs::parse(name).ok_or_else(|| {
+            careneed::Error::input(
+                careneed::Location::file("--crs"),
+                careneed::Problem::UnsupportedCrs(name.to_string()),
+            )
+        })?,
+        None => b.crs,
+    };
+    // Fails when the coordinates do not fit the declared CRS (degrees given as metres).
+    p.declare_crs(declared)?;
+    let b = if declared == b.crs {
+        b
+    } else {
+        b.to_crs(declared)?
+    };
+    let index = careneed::spatial::AreaIndex::new(&b);
+    let bar = Progress::new(p.len() as u64, "assigning points");
+    let result = careneed::spatial::assign(&index, &p, &|n| bar.inc(n));
+    bar.finish();
+    outputs::check_not_input(out, &[areas.to_path_buf(), points.to_path_buf()])?;
+    outputs::write_atomic(out, &result.counts_csv(&b))?;
+    for n in report.notices.iter().chain(&point_report.notices) {
+        println!("{n}");
+    }
+    for line in &result.outside {
+        println!(
+            "warning: {}, line {line}: the point lies in no area",
+            points.display()
+        );
+    }
+    println!(
+        "{} points read, {} rejected, {} assigned to {} areas, {} outside every area",
+        p.len() + p.rejected.len(),
+        p.rejected.len(),
+        result.assigned(),
+        b.areas.len(),
+        result.outside.len()
+    );
+    println!("wrote {}", out.display());
+    Ok(())
+}
+
+/// A progress bar on stderr that appears only on a terminal and only once a step
+/// has run for more than a second.
+struct Progress {
+    bar: indicatif::ProgressBar,
+    start: std::time::Instant,
+    shown: std::sync::atomic::AtomicBool,
+}
+
+impl Progress {
+    fn new(len: u64, message: &'static str) -> Self {
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(len),
+            indicatif::ProgressDrawTarget::hidden(),
+        )
+        .with_message(message);
+        Progress {
+            bar,
+            start: std::time::Instant::now(),
+            shown: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    fn inc(&self, n: u64) {
+        self.bar.inc(n);
+        use std::io::IsTerminal;
+        if self.start.elapsed().as_secs_f64() > 1.0
+            && std::io::stderr().is_terminal()
+            && !self.shown.swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            self.bar
+                .set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
     }
 }
