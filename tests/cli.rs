@@ -315,3 +315,34 @@ fn assign_points_in_wgs84_against_sweref_areas() {
     assert_eq!(hit.len(), 1, "{counts}");
     assert!(hit[0].starts_with("2180"), "{hit:?}");
 }
+
+#[test]
+fn interpolate_areas_to_municipalities_conserves_totals() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_csv = dir.path().join("mun.csv");
+    let out = careneed(&[
+        "interpolate",
+        "--from",
+        demo("deso.geojson").to_str().unwrap(),
+        "--table",
+        demo("areas.csv").to_str().unwrap(),
+        "--to",
+        demo("municipalities.geojson").to_str().unwrap(),
+        "--to-code-field",
+        "kommunkod",
+        "--extensive",
+        "population,under5",
+        "--out",
+        out_csv.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("population: total in 286700, total out 286700"),
+        "{stdout}"
+    );
+    let written = std::fs::read_to_string(&out_csv).unwrap();
+    assert!(written.starts_with("code,population,under5\n"));
+    assert!(written.contains("\n2180,103000,"), "{written}");
+    assert_eq!(written.lines().count(), 11);
+}

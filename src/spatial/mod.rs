@@ -22,5 +22,6 @@
 //! ```
 
 pub mod assign;
+pub mod interpolate;
 
 pub use assign::{AreaIndex, Assignment, ListingCni, assign, assign_checked, cni_by_listing};

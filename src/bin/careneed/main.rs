@@ -102,6 +102,39 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Move values from areas to other zones (area- or population-weighted).
+    Interpolate {
+        /// Source areas (GeoJSON polygons).
+        #[arg(long)]
+        from: PathBuf,
+        /// Property of the source areas holding the code.
+        #[arg(long, default_value = "code")]
+        code_field: String,
+        /// Table of values per source area (CSV with a `code` column).
+        #[arg(long)]
+        table: PathBuf,
+        /// Target zones (GeoJSON polygons).
+        #[arg(long)]
+        to: PathBuf,
+        /// Property of the target zones holding their code.
+        #[arg(long, default_value = "code")]
+        to_code_field: String,
+        /// Extensive columns (counts: sums are conserved), comma separated.
+        #[arg(long, value_delimiter = ',')]
+        extensive: Vec<String>,
+        /// Intensive columns (rates: area-weighted means), comma separated.
+        #[arg(long, value_delimiter = ',')]
+        intensive: Vec<String>,
+        /// Population points (CSV x,y in the areas' CRS) for population weighting.
+        #[arg(long)]
+        population: Option<PathBuf>,
+        /// What to do with a missing value: error, skip or zero.
+        #[arg(long, value_enum, default_value_t = MissingArg::Error)]
+        missing: MissingArg,
+        /// Output CSV (target code column first).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Regenerate the synthetic demo county (byte for byte).
     Synth {
         /// Output folder (the bundled data lives in data/demo).
@@ -114,6 +147,13 @@ enum Command {
 enum MethodArg {
     Scb,
     Research,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum MissingArg {
+    Error,
+    Skip,
+    Zero,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -211,6 +251,101 @@ fn run(cli: Cli) -> careneed::Result<()> {
             y,
             out,
         } => assign(&areas, &points, crs.as_deref(), &code_field, &x, &y, &out),
+        Command::Interpolate {
+            from,
+            code_field,
+            table,
+            to,
+            to_code_field,
+            extensive,
+            intensive,
+            population,
+            missing,
+            out,
+        } => {
+            use careneed::inputs::boundaries::{BoundaryOptions, read_boundaries};
+            use careneed::inputs::table::{ColumnSpec, TableSpec, read_table};
+            use careneed::spatial::interpolate::{self, InterpolateSpec, Missing, Weighting};
+            let (sources, r1) = read_boundaries(
+                &from,
+                &BoundaryOptions {
+                    code_field,
+                    crs: None,
+                },
+            )?;
+            let (targets, r2) = read_boundaries(
+                &to,
+                &BoundaryOptions {
+                    code_field: to_code_field,
+                    crs: None,
+                },
+            )?;
+            let spec = TableSpec {
+                key: "code".into(),
+                key_header: "code".into(),
+                labels: vec![],
+                columns: extensive
+                    .iter()
+                    .chain(&intensive)
+                    .map(|c| ColumnSpec {
+                        name: c.clone(),
+                        header: c.clone(),
+                        required: true,
+                        at_most: vec![],
+                    })
+                    .collect(),
+            };
+            let (values, r3) = read_table(&table, &spec)?;
+            let points = match &population {
+                Some(p) => {
+                    let (mut pts, _) = careneed::inputs::points::read_points(p, "x", "y")?;
+                    pts.declare_crs(sources.crs)?;
+                    Some(pts)
+                }
+                None => None,
+            };
+            let ispec = InterpolateSpec {
+                weighting: if points.is_some() {
+                    Weighting::Population
+                } else {
+                    Weighting::Area
+                },
+                missing: match missing {
+                    MissingArg::Error => Missing::Error,
+                    MissingArg::Skip => Missing::Skip,
+                    MissingArg::Zero => Missing::Zero,
+                },
+                ..InterpolateSpec::new(
+                    &extensive.iter().map(String::as_str).collect::<Vec<_>>(),
+                    &intensive.iter().map(String::as_str).collect::<Vec<_>>(),
+                )
+            };
+            let result =
+                interpolate::interpolate(&sources, &values, &targets, &ispec, points.as_ref())?;
+            let mut inputs = vec![from.clone(), table.clone(), to.clone()];
+            inputs.extend(population);
+            outputs::check_not_input(&out, &inputs)?;
+            outputs::write_atomic(&out, &result.to_csv())?;
+            for n in r1
+                .notices
+                .iter()
+                .chain(&r2.notices)
+                .chain(&r3.notices)
+                .chain(&result.report.notices)
+            {
+                println!("{n}");
+            }
+            for ((c, i), o) in result
+                .columns
+                .iter()
+                .zip(&result.totals_in)
+                .zip(&result.totals_out)
+            {
+                println!("{c}: total in {i}, total out {o}");
+            }
+            println!("wrote {} ({} zones)", out.display(), result.targets.len());
+            Ok(())
+        }
         Command::Synth { out } => {
             let region = careneed::synth::generate(&careneed::synth::SynthConfig::gavleborg())?;
             for p in region.write(&out)? {
