@@ -22,6 +22,7 @@
 //! ```
 
 pub mod assign;
+pub mod catchments;
 pub mod interpolate;
 
 pub use assign::{AreaIndex, Assignment, ListingCni, assign, assign_checked, cni_by_listing};
