@@ -48,6 +48,12 @@ for r in vti:
     v = float(r["p_first"]) / 3 + float(r["p_bcg"]) + float(r["p_smoke"])
     check(abs(v - float(r["vti"])) < 2e-4, f"{r['bvc']}: vti {r['vti']} != {v}")
 
+catch = json.loads((out / "catchments.geojson").read_text(encoding="utf-8"))
+check(len(catch["features"]) == 25, f"catchments.geojson has {len(catch['features'])} features")
+with open(out / "catchments.csv", newline="", encoding="utf-8") as fh:
+    crow = list(csv.DictReader(fh))
+check(abs(sum(float(r["population"]) for r in crow) - pop) < 1, "catchment populations do not sum to the areas'")
+
 report = json.loads((out / "run_report.json").read_text(encoding="utf-8"))
 check(report["areas_in_table"] == 172 and report["matched"] == 172, "run_report.json counts")
 

@@ -19,6 +19,7 @@ use crate::report::Report;
 use crate::scenario::Scenario;
 use crate::scores::cni::{self, CniResult};
 use crate::scores::vti::{self, VtiResult};
+use crate::spatial::catchments::{self as catch, CatchmentSummary, Catchments};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -69,19 +70,38 @@ pub struct Run {
     pub areas: Vec<AreaSummary>,
     /// Indices into `areas`, best rank first; areas without CNI last (by code).
     pub ranking: Vec<usize>,
+    /// BVC catchments (nearest BVC to each area's population-weighted centroid)
+    /// with their summaries, when the scenario gives BVC points and boundaries.
+    pub catchments: Option<CatchmentRun>,
     /// All notices of the run, inputs first.
     pub report: Report,
+}
+
+/// Catchments of a run and their per-BVC figures.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CatchmentRun {
+    /// The catchments.
+    pub catchments: Catchments,
+    /// Population, children 0–5, CNI and VTI per catchment, in catchment order.
+    pub summaries: Vec<CatchmentSummary>,
 }
 
 impl Run {
     /// The input files this run read (outputs must never overwrite them).
     pub fn input_paths(&self) -> Vec<PathBuf> {
         let i = &self.scenario.inputs;
-        [&i.areas, &i.boundaries, &i.bvc_table, &i.municipalities]
-            .into_iter()
-            .flatten()
-            .map(|p| self.scenario.resolve(p))
-            .collect()
+        [
+            &i.areas,
+            &i.boundaries,
+            &i.bvc_table,
+            &i.municipalities,
+            &i.bvc_points,
+            &i.children,
+        ]
+        .into_iter()
+        .flatten()
+        .map(|p| self.scenario.resolve(p))
+        .collect()
     }
 }
 
@@ -250,7 +270,21 @@ pub fn run(scenario: &Scenario) -> Result<Run> {
         }
     }
 
+    let catchments = match (&boundaries, &scenario.inputs.bvc_points) {
+        (Some(b), Some(points)) => Some(catchments_for(
+            scenario,
+            b,
+            points,
+            &areas,
+            &cni_polygon_values(&areas, b),
+            vti.as_ref(),
+            &mut report,
+        )?),
+        _ => None,
+    };
+
     Ok(Run {
+        catchments,
         scenario: scenario.clone(),
         table,
         boundaries,
@@ -277,4 +311,64 @@ pub fn rank(areas: &[AreaSummary]) -> Vec<usize> {
         }
     });
     order
+}
+
+/// Population and CNI per polygon (index into the boundaries' areas).
+fn cni_polygon_values(
+    areas: &[AreaSummary],
+    b: &Boundaries,
+) -> (Vec<Option<f64>>, Vec<Option<f64>>) {
+    let mut population = vec![None; b.areas.len()];
+    let mut cni = vec![None; b.areas.len()];
+    for a in areas {
+        if let Some(p) = a.polygon {
+            population[p] = a.population;
+            cni[p] = a.cni;
+        }
+    }
+    (population, cni)
+}
+
+fn catchments_for(
+    scenario: &Scenario,
+    b: &Boundaries,
+    points: &std::path::Path,
+    _areas: &[AreaSummary],
+    values: &(Vec<Option<f64>>, Vec<Option<f64>>),
+    vti: Option<&VtiResult>,
+    report: &mut Report,
+) -> Result<CatchmentRun> {
+    let (bvcs, _, r) = catch::read_bvc_points(&scenario.resolve(points), "bvc")?;
+    report.extend(r);
+    let children = match &scenario.inputs.children {
+        Some(p) => {
+            let (mut pts, r) = crate::inputs::points::read_points(&scenario.resolve(p), "x", "y")?;
+            report.extend(r);
+            pts.declare_crs(b.crs)?;
+            Some(pts)
+        }
+        None => None,
+    };
+    let (catchments, r) = catch::nearest_bvc(b, &bvcs, children.as_ref())?;
+    report.extend(r);
+    let per_area: Vec<u64> = match &children {
+        Some(pts) => {
+            let index = crate::spatial::AreaIndex::new(b);
+            let assignment = crate::spatial::assign(&index, pts, &|_| {});
+            for line in &assignment.outside {
+                report.warn(
+                    "outside",
+                    Location::file(pts.source.clone()).at_line(*line),
+                    "the child's home lies in no area",
+                );
+            }
+            assignment.counts
+        }
+        None => vec![0; b.areas.len()],
+    };
+    let summaries = catch::summarise(&catchments, b, &values.0, &values.1, &per_area, vti);
+    Ok(CatchmentRun {
+        catchments,
+        summaries,
+    })
 }

@@ -12,6 +12,8 @@
 //! crs = "EPSG:3006"                # optional; detected from the file otherwise
 //! bvc_table = "bvc_vti.csv"        # per-BVC VTI table (optional)
 //! municipalities = "municipalities.csv"  # code,name of municipalities (optional)
+//! bvc_points = "bvc.geojson"       # BVC points: catchments by nearest BVC (optional)
+//! children = "children.csv"        # geocoded children x,y,…,bvc (optional)
 //!
 //! [columns]                        # canonical name = header in your file
 //! population = "Folkmängd"
@@ -94,6 +96,11 @@ pub struct Inputs {
     pub bvc_table: Option<PathBuf>,
     /// Municipality names: CSV with `code,name`.
     pub municipalities: Option<PathBuf>,
+    /// BVC points (GeoJSON, property `bvc`): catchments by nearest BVC.
+    pub bvc_points: Option<PathBuf>,
+    /// Geocoded children (CSV `x,y,…,bvc`, in the boundaries' CRS): counts per area
+    /// and population-weighted centroids for the catchments.
+    pub children: Option<PathBuf>,
 }
 
 /// `[cni]`.

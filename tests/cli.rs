@@ -346,3 +346,82 @@ fn interpolate_areas_to_municipalities_conserves_totals() {
     assert!(written.contains("\n2180,103000,"), "{written}");
     assert_eq!(written.lines().count(), 11);
 }
+
+#[test]
+fn catchments_three_ways_cover_the_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    let (areas, table) = (demo("deso.geojson"), demo("areas.csv"));
+    let by_bvc = dir.path().join("bvc");
+    let out = careneed(&[
+        "catchments",
+        "--areas",
+        areas.to_str().unwrap(),
+        "--table",
+        table.to_str().unwrap(),
+        "--bvc",
+        demo("bvc.geojson").to_str().unwrap(),
+        "--children",
+        demo("children.csv").to_str().unwrap(),
+        "--vti-table",
+        demo("bvc_vti.csv").to_str().unwrap(),
+        "--out",
+        by_bvc.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("25 catchments, 0 areas uncovered"),
+        "{}",
+        text(&out.stdout)
+    );
+    let rows = std::fs::read_to_string(by_bvc.join("catchments.csv")).unwrap();
+    let (mut pop, mut kids) = (0.0, 0.0);
+    for l in rows.lines().skip(1) {
+        let f: Vec<&str> = l.split(',').collect();
+        pop += f[3].parse::<f64>().unwrap();
+        kids += f[4].parse::<f64>().unwrap();
+        assert!(!f[6].is_empty(), "VTI missing: {l}");
+    }
+    assert_eq!(pop, 286_700.0);
+    assert_eq!(kids, 16_866.0);
+
+    // The polygons just written (WGS84) as given catchments: every area covered once.
+    let by_poly = dir.path().join("poly");
+    let out = careneed(&[
+        "catchments",
+        "--areas",
+        areas.to_str().unwrap(),
+        "--table",
+        table.to_str().unwrap(),
+        "--polygons",
+        by_bvc.join("catchments.geojson").to_str().unwrap(),
+        "--out",
+        by_poly.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("25 catchments, 0 areas uncovered"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let by_list = dir.path().join("list");
+    let out = careneed(&[
+        "catchments",
+        "--areas",
+        areas.to_str().unwrap(),
+        "--table",
+        table.to_str().unwrap(),
+        "--listings",
+        demo("children.csv").to_str().unwrap(),
+        "--out",
+        by_list.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let rows = std::fs::read_to_string(by_list.join("catchments.csv")).unwrap();
+    let kids: f64 = rows
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(4).unwrap().parse::<f64>().unwrap())
+        .sum();
+    assert!((kids - 16_866.0).abs() < 1e-6, "{kids}");
+}

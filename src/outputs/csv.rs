@@ -146,6 +146,36 @@ pub fn vti(result: &VtiResult) -> Result<Vec<u8>> {
     finish(w)
 }
 
+/// `catchments.csv`: one row per BVC catchment.
+pub fn catchments(summaries: &[crate::spatial::catchments::CatchmentSummary]) -> Result<Vec<u8>> {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "bvc",
+        "name",
+        "areas",
+        "population",
+        "children",
+        "cni",
+        "vti",
+        "relative_vti",
+    ])
+    .map_err(err)?;
+    for s in summaries {
+        w.write_record([
+            s.bvc.clone(),
+            s.name.clone().unwrap_or_default(),
+            s.areas.to_string(),
+            number(s.population, 1),
+            number(s.children, 1),
+            opt(s.cni, 4),
+            opt(s.vti, 4),
+            opt(s.relative_vti, 4),
+        ])
+        .map_err(err)?;
+    }
+    finish(w)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

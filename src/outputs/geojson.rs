@@ -25,6 +25,59 @@ pub fn rfc7946(mp: &geo::MultiPolygon<f64>) -> geo::MultiPolygon<f64> {
         .map_coords(|c| geo::coord! { x: round6(c.x), y: round6(c.y) })
 }
 
+fn feature_collection(features: &[Value], name: &str) -> Result<Vec<u8>> {
+    // One feature per line: small diffs, easy to stream.
+    let mut out = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
+    for (i, f) in features.iter().enumerate() {
+        if i > 0 {
+            out.push_str(",\n");
+        }
+        out.push_str(&serde_json::to_string(f).map_err(|e| {
+            Error::input(
+                Location::file(name).at_feature(i),
+                Problem::Json(e.to_string()),
+            )
+        })?);
+    }
+    out.push_str("\n]}\n");
+    Ok(out.into_bytes())
+}
+
+/// `catchments.geojson`: one feature per BVC catchment with a geometry, in WGS84.
+pub fn catchments(
+    c: &crate::spatial::catchments::Catchments,
+    summaries: &[crate::spatial::catchments::CatchmentSummary],
+    crs: Crs,
+) -> Result<Vec<u8>> {
+    let t = crate::inputs::crs::Transformer::new(crs, Crs::Wgs84)
+        .map_err(|e| Error::Compute(e.to_string()))?;
+    let mut features = Vec::new();
+    for (catchment, s) in c.catchments.iter().zip(summaries) {
+        let Some(g) = &catchment.geometry else {
+            continue;
+        };
+        let wgs = g
+            .try_map_coords(|p| t.apply(p.x, p.y).map(|(x, y)| geo::coord! { x: x, y: y }))
+            .map_err(|e| Error::Compute(e.to_string()))?;
+        features.push(json!({
+            "type": "Feature",
+            "id": features.len() + 1,
+            "geometry": geojson::Geometry::from(&rfc7946(&wgs)),
+            "properties": {
+                "bvc": s.bvc,
+                "name": s.name,
+                "areas": s.areas,
+                "population": num(Some(s.population), 1),
+                "children": num(Some(s.children), 1),
+                "cni": num(s.cni, 4),
+                "vti": num(s.vti, 4),
+                "relative_vti": num(s.relative_vti, 4),
+            },
+        }));
+    }
+    feature_collection(&features, "catchments.geojson")
+}
+
 /// `areas.geojson`: every area with a polygon, with its scores.
 pub fn areas(run: &Run) -> Result<Vec<u8>> {
     let Some(b) = &run.boundaries else {

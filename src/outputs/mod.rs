@@ -5,6 +5,7 @@
 //! | `areas.geojson` | one feature per area (RFC 7946: WGS84, right-hand rings, 6 decimals) with `code`, `name`, `municipality`, `population`, `index`, `cni`, `rank` |
 //! | `ranking.csv` | areas by CNI, highest first |
 //! | `cni.csv` | CNI per table row, in table order, with the research columns when computed |
+//! | `catchments.geojson`, `catchments.csv` | BVC catchments with population, children 0–5, CNI and VTI |
 //! | `vti.csv` | VTI, weighted newborns and nurse time per BVC (when a BVC table is given) |
 //! | `run_report.json` | the reference used, every notice (encodings, mismatches, areas without CNI) |
 //!
@@ -73,6 +74,13 @@ pub fn write_all(run: &Run, dir: &Path) -> Result<Vec<PathBuf>> {
     }
     if let Some(v) = &run.vti {
         files.push((dir.join("vti.csv"), csv::vti(v)?));
+    }
+    if let (Some(c), Some(b)) = (&run.catchments, &run.boundaries) {
+        files.push((
+            dir.join("catchments.geojson"),
+            geojson::catchments(&c.catchments, &c.summaries, b.crs)?,
+        ));
+        files.push((dir.join("catchments.csv"), csv::catchments(&c.summaries)?));
     }
     files.push((dir.join("run_report.json"), report_json(run)?));
     for (path, _) in &files {

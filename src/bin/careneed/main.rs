@@ -135,6 +135,37 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// BVC catchments with population, children 0–5, CNI and VTI, built from BVC
+    /// points (nearest BVC), given catchment polygons, or listings.
+    Catchments {
+        /// Areas (GeoJSON polygons).
+        #[arg(long)]
+        areas: PathBuf,
+        /// Property of the areas holding the code.
+        #[arg(long, default_value = "code")]
+        code_field: String,
+        /// Area table (CSV) for population and CNI.
+        #[arg(long)]
+        table: PathBuf,
+        /// BVC points (GeoJSON, property `bvc`): each area goes to the nearest BVC.
+        #[arg(long, group = "method")]
+        bvc: Option<PathBuf>,
+        /// Catchment polygons (GeoJSON, property `bvc` holds the BVC id).
+        #[arg(long, group = "method")]
+        polygons: Option<PathBuf>,
+        /// Children listed at BVCs (CSV x,y,…,bvc in the areas' CRS).
+        #[arg(long, group = "method")]
+        listings: Option<PathBuf>,
+        /// Geocoded children (CSV x,y) for counts and population-weighted centroids.
+        #[arg(long)]
+        children: Option<PathBuf>,
+        /// Per-BVC VTI table, to add VTI per catchment.
+        #[arg(long)]
+        vti_table: Option<PathBuf>,
+        /// Output folder: catchments.geojson and catchments.csv.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Regenerate the synthetic demo county (byte for byte).
     Synth {
         /// Output folder (the bundled data lives in data/demo).
@@ -346,6 +377,27 @@ fn run(cli: Cli) -> careneed::Result<()> {
             println!("wrote {} ({} zones)", out.display(), result.targets.len());
             Ok(())
         }
+        Command::Catchments {
+            areas,
+            code_field,
+            table,
+            bvc,
+            polygons,
+            listings,
+            children,
+            vti_table,
+            out,
+        } => catchments(CatchmentArgs {
+            areas,
+            code_field,
+            table,
+            bvc,
+            polygons,
+            listings,
+            children,
+            vti_table,
+            out,
+        }),
         Command::Synth { out } => {
             let region = careneed::synth::generate(&careneed::synth::SynthConfig::gavleborg())?;
             for p in region.write(&out)? {
@@ -490,4 +542,141 @@ impl Progress {
     fn finish(&self) {
         self.bar.finish_and_clear();
     }
+}
+
+struct CatchmentArgs {
+    areas: PathBuf,
+    code_field: String,
+    table: PathBuf,
+    bvc: Option<PathBuf>,
+    polygons: Option<PathBuf>,
+    listings: Option<PathBuf>,
+    children: Option<PathBuf>,
+    vti_table: Option<PathBuf>,
+    out: PathBuf,
+}
+
+fn catchments(a: CatchmentArgs) -> careneed::Result<()> {
+    use careneed::inputs::boundaries::{BoundaryOptions, read_boundaries};
+    use careneed::inputs::table::{TableSpec, read_table};
+    use careneed::spatial::catchments as catch;
+    let mut report = careneed::Report::default();
+    let (b, r) = read_boundaries(
+        &a.areas,
+        &BoundaryOptions {
+            code_field: a.code_field.clone(),
+            crs: None,
+        },
+    )?;
+    report.extend(r);
+    let (table, r) = read_table(&a.table, &TableSpec::areas())?;
+    report.extend(r);
+    let joined = careneed::inputs::join::join(&table, &b, &mut report);
+    let cni = careneed::scores::cni::compute(&table, &Default::default())?;
+    report.extend(cni.report.clone());
+    let mut population = vec![None; b.areas.len()];
+    let mut area_cni = vec![None; b.areas.len()];
+    for &(row, poly) in &joined.pairs {
+        population[poly] = Some(cni.areas[row].population);
+        area_cni[poly] = cni.areas[row].cni;
+    }
+    let read_children = |p: &Path| -> careneed::Result<careneed::inputs::points::Points> {
+        let (mut pts, _) = careneed::inputs::points::read_points(p, "x", "y")?;
+        pts.declare_crs(b.crs)?;
+        Ok(pts)
+    };
+    let children = match a.children.as_deref().or(a.listings.as_deref()) {
+        Some(p) => Some(read_children(p)?),
+        None => None,
+    };
+    let index = careneed::spatial::AreaIndex::new(&b);
+    let assignment = children
+        .as_ref()
+        .map(|c| careneed::spatial::assign(&index, c, &|_| {}));
+    let (c, r) = if let Some(points) = &a.bvc {
+        let (bvcs, _, r) = catch::read_bvc_points(points, "bvc")?;
+        report.extend(r);
+        catch::nearest_bvc(&b, &bvcs, children.as_ref())?
+    } else if let Some(p) = &a.polygons {
+        let (polys, r) = read_boundaries(
+            p,
+            &BoundaryOptions {
+                code_field: "bvc".into(),
+                crs: None,
+            },
+        )?;
+        report.extend(r);
+        let polys = if polys.crs == b.crs {
+            polys
+        } else {
+            polys.to_crs(b.crs)?
+        };
+        catch::from_polygons(&b, &polys)?
+    } else if let (Some(c), Some(asg)) = (&children, &assignment) {
+        catch::from_listings(&b, c, asg, "bvc")?
+    } else {
+        return Err(careneed::Error::Compute(
+            "give one of --bvc, --polygons or --listings".into(),
+        ));
+    };
+    report.extend(r);
+    let vti = match &a.vti_table {
+        Some(p) => {
+            let (t, _) = read_table(p, &TableSpec::bvc_vti())?;
+            Some(careneed::scores::vti::compute(&t, &Default::default())?)
+        }
+        None => None,
+    };
+    let per_area = assignment
+        .map(|x| x.counts)
+        .unwrap_or_else(|| vec![0; b.areas.len()]);
+    let summaries = catch::summarise(&c, &b, &population, &area_cni, &per_area, vti.as_ref());
+    std::fs::create_dir_all(&a.out).map_err(|e| careneed::Error::io(&a.out, e))?;
+    let files = [
+        (
+            a.out.join("catchments.geojson"),
+            outputs::geojson::catchments(&c, &summaries, b.crs)?,
+        ),
+        (
+            a.out.join("catchments.csv"),
+            outputs::csv::catchments(&summaries)?,
+        ),
+    ];
+    let inputs: Vec<PathBuf> = [
+        Some(a.areas.clone()),
+        Some(a.table.clone()),
+        a.bvc.clone(),
+        a.polygons.clone(),
+        a.listings.clone(),
+        a.children.clone(),
+        a.vti_table.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    for (path, bytes) in &files {
+        outputs::check_not_input(path, &inputs)?;
+        outputs::write_atomic(path, bytes)?;
+    }
+    for n in &report.notices {
+        println!("{n}");
+    }
+    if matches!(c.method, catch::Method::Listings) {
+        // The other methods name each uncovered area in their notices.
+        for &u in &c.uncovered {
+            println!(
+                "warning: area {} has no listed children, so it is in no catchment",
+                b.areas[u].code
+            );
+        }
+    }
+    println!(
+        "{} catchments, {} areas uncovered",
+        c.catchments.len(),
+        c.uncovered.len()
+    );
+    for (path, _) in &files {
+        println!("wrote {}", path.display());
+    }
+    Ok(())
 }
