@@ -1,6 +1,10 @@
 //! Benchmarks of the spatial stage: building the area index and assigning points.
 //!
 //! * `assign_demo`: the demo's 16 866 children → 172 synthetic areas.
+//! * `interpolate_demo_to_municipalities`: area-weighted interpolation of two
+//!   extensive columns, 172 areas → 10 municipalities.
+//! * `catchments_nearest_bvc_demo`: 172 areas → 25 BVC catchments by the nearest BVC
+//!   to each area's population-weighted centroid, with the dissolve.
 //! * `assign_dalarna`: 100 000 seeded points in the bounding box of the real Dalarna
 //!   DeSO polygons (175 areas, SCB's full resolution) from `../shared/data/real`;
 //!   skipped with a message when that file is absent.
@@ -76,5 +80,31 @@ fn dalarna(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, demo, dalarna);
+fn interpolation_and_catchments(c: &mut Criterion) {
+    use careneed::inputs::table::{TableSpec, read_table};
+    use careneed::spatial::catchments::{nearest_bvc, read_bvc_points};
+    use careneed::spatial::interpolate::{InterpolateSpec, interpolate};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo");
+    let (areas, _) =
+        read_boundaries(&dir.join("deso.geojson"), &BoundaryOptions::default()).unwrap();
+    let options = BoundaryOptions {
+        code_field: "kommunkod".into(),
+        crs: None,
+    };
+    let (municipalities, _) =
+        read_boundaries(&dir.join("municipalities.geojson"), &options).unwrap();
+    let (table, _) = read_table(&dir.join("areas.csv"), &TableSpec::areas()).unwrap();
+    let spec = InterpolateSpec::new(&["population", "under5"], &[]);
+    c.bench_function("interpolate_demo_to_municipalities", |b| {
+        b.iter(|| interpolate(black_box(&areas), &table, &municipalities, &spec, None).unwrap())
+    });
+    let (bvcs, _, _) = read_bvc_points(&dir.join("bvc.geojson"), "bvc").unwrap();
+    let (mut children, _) = read_points(&dir.join("children.csv"), "x", "y").unwrap();
+    children.declare_crs(areas.crs).unwrap();
+    c.bench_function("catchments_nearest_bvc_demo", |b| {
+        b.iter(|| nearest_bvc(black_box(&areas), &bvcs, Some(&children)).unwrap())
+    });
+}
+
+criterion_group!(benches, demo, interpolation_and_catchments, dalarna);
 criterion_main!(benches);
