@@ -257,7 +257,20 @@ pub struct Table {
 }
 
 impl Table {
-    /// The index of a numeric column in [`Row::values`].
+    /// The index of a numeric column, or a `MissingColumn` error naming the file and column.
+    pub fn require(&self, name: &str) -> crate::Result<usize> {
+        self.column(name).ok_or_else(|| {
+            Error::input(
+                Location::file(self.source.clone()).with_field(name),
+                Problem::MissingColumn {
+                    column: name.to_string(),
+                    available: self.columns.join(", "),
+                },
+            )
+        })
+    }
+
+    /// Index of a numeric column by canonical name.
     pub fn column(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c == name)
     }

@@ -60,7 +60,7 @@
 //!    area at 2.0 is as far above average as one at 0.5 is below), and every value is
 //!    positive.
 
-use crate::error::{Error, Location, Problem, Result};
+use crate::error::{Error, Location, Result};
 use crate::inputs::table::Table;
 use crate::report::Report;
 use serde::{Deserialize, Serialize};
@@ -222,18 +222,6 @@ pub struct CniResult {
     pub report: Report,
 }
 
-fn column(table: &Table, name: &str) -> Result<usize> {
-    table.column(name).ok_or_else(|| {
-        Error::input(
-            Location::file(table.source.clone()).with_field(name),
-            Problem::MissingColumn {
-                column: name.to_string(),
-                available: table.columns.join(", "),
-            },
-        )
-    })
-}
-
 /// Computes CNI for every row of `table`.
 ///
 /// Errors: a variable or denominator column missing from the table; a given R
@@ -251,11 +239,11 @@ pub fn compute(table: &Table, spec: &CniSpec) -> Result<CniResult> {
             )));
         }
     }
-    let pop_col = column(table, "population")?;
+    let pop_col = table.require("population")?;
     let var_cols = spec
         .variables
         .iter()
-        .map(|v| column(table, &v.name))
+        .map(|v| table.require(&v.name))
         .collect::<Result<Vec<_>>>()?;
 
     let mut areas: Vec<AreaCni> = table
@@ -363,7 +351,7 @@ fn research(
     let den_cols = spec
         .variables
         .iter()
-        .map(|v| column(table, &v.denominator))
+        .map(|v| table.require(&v.denominator))
         .collect::<Result<Vec<_>>>()?;
     // Transformed proportions per area; None where a denominator is zero.
     let transformed: Vec<Option<Vec<f64>>> = table

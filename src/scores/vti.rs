@@ -36,7 +36,7 @@
 //! assert!(!a.few_newborns && result.centres[1].few_newborns);
 //! ```
 
-use crate::error::{Error, Location, Problem, Result};
+use crate::error::{Error, Location, Result};
 use crate::inputs::table::Table;
 use crate::report::Report;
 use serde::{Deserialize, Serialize};
@@ -106,18 +106,6 @@ pub struct VtiResult {
     pub report: Report,
 }
 
-fn column(table: &Table, name: &str) -> Result<usize> {
-    table.column(name).ok_or_else(|| {
-        Error::input(
-            Location::file(table.source.clone()).with_field(name),
-            Problem::MissingColumn {
-                column: name.to_string(),
-                available: table.columns.join(", "),
-            },
-        )
-    })
-}
-
 /// Computes VTI, weighted newborns and nurse time for every centre of `table`
 /// (read with [`TableSpec::bvc_vti`](crate::inputs::table::TableSpec::bvc_vti)).
 pub fn compute(table: &Table, spec: &VtiSpec) -> Result<VtiResult> {
@@ -127,7 +115,7 @@ pub fn compute(table: &Table, spec: &VtiSpec) -> Result<VtiResult> {
         ));
     }
     let [n, f, b, s] =
-        ["newborns", "first_born", "bcg_indicated", "mother_smoking"].map(|c| column(table, c));
+        ["newborns", "first_born", "bcg_indicated", "mother_smoking"].map(|c| table.require(c));
     let (n, f, b, s) = (n?, f?, b?, s?);
     let mut report = Report::default();
     let mut centres: Vec<CentreVti> = table
