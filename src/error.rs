@@ -254,6 +254,14 @@ pub enum Problem {
         /// What the coordinates look like.
         detected: String,
     },
+    /// A polygon breaks the OGC validity rules (see [`crate::inputs::validate`]).
+    #[error(
+        "invalid geometry: {reason}; rerun with --repair (scenario: repair = true) to repair it"
+    )]
+    InvalidGeometry {
+        /// What is wrong, as geo's validation states it.
+        reason: String,
+    },
     /// A CRS name or EPSG code careneed does not know.
     #[error("unsupported CRS {0:?}")]
     UnsupportedCrs(String),

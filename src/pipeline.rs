@@ -15,6 +15,7 @@ use crate::error::{Error, Location, Result};
 use crate::inputs::boundaries::{Boundaries, BoundaryOptions, read_boundaries};
 use crate::inputs::join::{Join, join};
 use crate::inputs::table::{Table, TableSpec, read_table};
+use crate::inputs::validate::{MIN_OVERLAP_SHARE, overlaps, report_overlaps};
 use crate::report::Report;
 use crate::scenario::Scenario;
 use crate::scores::cni::{self, CniResult};
@@ -164,9 +165,11 @@ pub fn run(scenario: &Scenario) -> Result<Run> {
                     .clone()
                     .unwrap_or_else(|| "code".into()),
                 crs: scenario.crs(),
+                repair: scenario.inputs.repair,
             };
             let (b, r) = read_boundaries(&scenario.resolve(p), &options)?;
             report.extend(r);
+            report_overlaps(&b, &overlaps(&b, MIN_OVERLAP_SHARE), &mut report);
             Some(b)
         }
         None => None,

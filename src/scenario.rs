@@ -10,6 +10,7 @@
 //! boundaries = "deso.geojson"      # polygons (optional)
 //! code_field = "code"              # boundary property holding the area code
 //! crs = "EPSG:3006"                # optional; detected from the file otherwise
+//! repair = false                   # repair invalid polygons (reported) instead of refusing them
 //! bvc_table = "bvc_vti.csv"        # per-BVC VTI table (optional)
 //! municipalities = "municipalities.csv"  # code,name of municipalities (optional)
 //! bvc_points = "bvc.geojson"       # BVC points: catchments by nearest BVC (optional)
@@ -92,6 +93,9 @@ pub struct Inputs {
     pub code_field: Option<String>,
     /// CRS of the boundaries, overriding the file (e.g. `EPSG:3006`).
     pub crs: Option<String>,
+    /// Repair invalid polygons (each repair reported) instead of refusing them.
+    #[serde(default)]
+    pub repair: bool,
     /// Per-BVC VTI table (CSV).
     pub bvc_table: Option<PathBuf>,
     /// Municipality names: CSV with `code,name`.

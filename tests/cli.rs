@@ -425,3 +425,56 @@ fn catchments_three_ways_cover_the_demo() {
         .sum();
     assert!((kids - 16_866.0).abs() < 1e-6, "{kids}");
 }
+
+#[test]
+fn invalid_polygon_is_refused_unless_repair_is_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let areas = dir.path().join("bowtie.geojson");
+    std::fs::write(
+        &areas,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"2180C1010"},
+        "geometry":{"type":"Polygon","coordinates":[[[617000,6727000],[617100,6727100],[617100,6727000],[617000,6727100],[617000,6727000]]]}}]}"#,
+    )
+    .unwrap();
+    let points = dir.path().join("p.csv");
+    std::fs::write(&points, "x,y\n617090,6727050\n617050,6727020\n").unwrap();
+    let out_csv = dir.path().join("counts.csv");
+    let args = |repair: bool| {
+        let mut a = vec![
+            "assign",
+            "--areas",
+            areas.to_str().unwrap(),
+            "--points",
+            points.to_str().unwrap(),
+            "--out",
+            out_csv.to_str().unwrap(),
+        ];
+        if repair {
+            a.push("--repair");
+        }
+        careneed(&a)
+    };
+    let refused = args(false);
+    assert!(!refused.status.success());
+    let stderr = text(&refused.stderr);
+    assert!(
+        stderr.contains(
+            "bowtie.geojson, feature 0 (code 2180C1010), field \"geometry\": invalid geometry"
+        ) && stderr.contains("--repair"),
+        "{stderr}"
+    );
+    assert!(!out_csv.exists());
+
+    let repaired = args(true);
+    assert!(repaired.status.success(), "{}", text(&repaired.stderr));
+    let stdout = text(&repaired.stdout);
+    assert!(
+        stdout.contains("repaired (odd-even rule) into 2 polygon(s)"),
+        "{stdout}"
+    );
+    // (617090, 6727050) is in the right triangle; (617050, 6727020) in neither.
+    assert_eq!(
+        std::fs::read_to_string(&out_csv).unwrap(),
+        "code,count\n2180C1010,1\n"
+    );
+}

@@ -188,7 +188,7 @@ fn listings_shares_sum_to_one() {
     let (areas, _) = demo();
     let kids = children(&areas);
     let assignment = assign(&AreaIndex::new(&areas), &kids, &|_| {});
-    let (c, _) = from_listings(&areas, &kids, &assignment, "bvc").unwrap();
+    let (c, _) = from_listings(&areas, &kids, &assignment, "bvc", &[]).unwrap();
     assert_eq!(c.method, Method::Listings);
     assert!(!c.catchments.is_empty());
     let sums = c.area_shares(areas.len());
@@ -217,7 +217,7 @@ fn listings_shares_sum_to_one() {
         .map(|a| areas.areas[a].geometry.unsigned_area())
         .sum();
     assert!((with_geometry - expected).abs() <= areas.len() as f64);
-    assert!(from_listings(&areas, &kids, &assignment, "nope").is_err());
+    assert!(from_listings(&areas, &kids, &assignment, "nope", &[]).is_err());
 }
 
 const SQUARES: &[u8] = br#"{"type":"FeatureCollection","features":[
@@ -299,4 +299,37 @@ fn bvc_without_area_warns() {
         y: 60.0,
     }];
     assert!(nearest_bvc(&areas, &wgs, None).is_err());
+}
+
+#[test]
+fn bvc_without_children_is_named_and_kept_empty() {
+    let (areas, _) = demo();
+    let kids = children(&areas);
+    let assignment = assign(&AreaIndex::new(&areas), &kids, &|_| {});
+    let listed = from_listings(&areas, &kids, &assignment, "bvc", &[])
+        .unwrap()
+        .0;
+    let first = listed.catchments[0].bvc.clone();
+    let (c, report) =
+        from_listings(&areas, &kids, &assignment, "bvc", &[&first, "BVC-NEW"]).unwrap();
+    assert_eq!(c.catchments.len(), listed.catchments.len() + 1);
+    let new = c.find("BVC-NEW").unwrap();
+    assert!(new.areas.is_empty() && new.geometry.is_none());
+    let notices: Vec<_> = report.of_kind("bvc_without_children").collect();
+    assert_eq!(notices.len(), 1);
+    assert_eq!(notices[0].location.code.as_deref(), Some("BVC-NEW"));
+    assert!(
+        notices[0]
+            .message
+            .contains("BVC BVC-NEW has no listed child")
+    );
+    // Its summary says 0 children and no CNI rather than leaving it out.
+    let pop = population(&areas);
+    let cni = vec![Some(1.0); areas.len()];
+    let summaries = summarise(&c, &areas, &pop, &cni, &assignment.counts, None);
+    let s = summaries.iter().find(|s| s.bvc == "BVC-NEW").unwrap();
+    assert_eq!(
+        (s.children, s.population, s.cni, s.areas),
+        (0.0, 0.0, None, 0)
+    );
 }

@@ -27,6 +27,10 @@
 //!   given or declared CRS are [`Problem::CrsMismatch`]. Both name the first feature
 //!   with an offending position. WGS84 coordinates that look like latitude/longitude
 //!   order for Sweden get a `Warning` (kind `axis_order`).
+//! * **Validity.** Every polygon must be OGC-valid (no self-intersection, holes
+//!   inside their shell, …): an invalid one is [`Problem::InvalidGeometry`] unless
+//!   [`BoundaryOptions::repair`] asks for a reported repair; see
+//!   [`validate`](crate::inputs::validate).
 //!
 //! Errors' [`Location`] names the file, the 0-based feature, the code once known, and
 //! the field: `geometry` or the code property.
@@ -78,6 +82,9 @@ pub struct BoundaryOptions {
     pub code_field: String,
     /// An explicit CRS; overrides the file's declaration.
     pub crs: Option<Crs>,
+    /// Repair invalid polygons (reported) instead of refusing them; see
+    /// [`validate`](crate::inputs::validate).
+    pub repair: bool,
 }
 
 impl Default for BoundaryOptions {
@@ -85,6 +92,7 @@ impl Default for BoundaryOptions {
         BoundaryOptions {
             code_field: "code".to_string(),
             crs: None,
+            repair: false,
         }
     }
 }
@@ -635,6 +643,7 @@ pub fn parse_boundaries(
         }
     }
 
+    crate::inputs::validate::check_areas(source, &mut areas, options.repair, &mut report)?;
     Ok((
         Boundaries::new(source.to_string(), crs, crs_source, areas),
         report,

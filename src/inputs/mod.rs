@@ -5,6 +5,8 @@
 //! * [`table`] reads the area table (one row per DeSO) into counts by variable.
 //! * [`boundaries`] reads GeoJSON polygons and detects their CRS ([`crs`]).
 //! * [`points`] reads located points (x, y columns) and checks them against a CRS.
+//! * [`validate`] checks polygon validity (repairing on request) and finds
+//!   overlapping areas.
 //! * [`join`] matches table rows to boundary features by code and reports both
 //!   kinds of mismatch.
 
@@ -14,3 +16,4 @@ pub mod join;
 pub mod points;
 pub mod table;
 pub mod text;
+pub mod validate;

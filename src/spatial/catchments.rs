@@ -15,7 +15,9 @@
 //! * [`Method::Listings`] ([`from_listings`]): a BVC's share of an area is the
 //!   number of the area's children listed at that BVC over the area's listed
 //!   children; the geometry is the union of the areas where the BVC has the most
-//!   listed children (ties go to the smaller BVC id).
+//!   listed children (ties go to the smaller BVC id). A BVC known from elsewhere
+//!   (e.g. the VTI table) with no listed child gets an empty catchment and a
+//!   `Warning` (kind `bvc_without_children`) naming it.
 //!
 //! [`summarise`] turns catchments into population, children and a
 //! population-weighted CNI per BVC, with the BVC's VTI when given.
@@ -619,11 +621,15 @@ pub fn from_polygons(
 /// `children` holding the BVC id (see the module docs). Children with an empty
 /// BVC are left out (one `Warning`, kind `unlisted_children`); areas with no
 /// listed child are uncovered (an `Info` notice, kind `uncovered_area`).
+/// Every BVC in `known` (e.g. the ids of a VTI table; may be empty) that has no
+/// listed child gets an empty catchment (no areas, no geometry) and a `Warning`
+/// (kind `bvc_without_children`), so it is never silently missing.
 pub fn from_listings(
     boundaries: &Boundaries,
     children: &Points,
     assignment: &Assignment,
     bvc_column: &str,
+    known: &[&str],
 ) -> crate::Result<(Catchments, Report)> {
     let column = children.column(bvc_column).ok_or_else(|| {
         Error::input(
@@ -678,6 +684,18 @@ pub fn from_listings(
             if top[a].is_none_or(|(_, best)| n > best) {
                 top[a] = Some((bvc, n));
             }
+        }
+    }
+    for &bvc in known {
+        if !listed.contains_key(bvc) {
+            report.warn(
+                "bvc_without_children",
+                Location::file(&children.source)
+                    .with_code(bvc)
+                    .with_field(bvc_column),
+                format!("BVC {bvc} has no listed child in any area; its catchment is empty"),
+            );
+            listed.insert(bvc, BTreeMap::new());
         }
     }
     let catchments = listed

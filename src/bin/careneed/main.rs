@@ -20,6 +20,10 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Repair invalid (e.g. self-intersecting) polygons instead of refusing them;
+    /// every repair is reported.
+    #[arg(long, global = true)]
+    repair: bool,
 }
 
 #[derive(Subcommand)]
@@ -215,12 +219,18 @@ fn demo_dir(given: Option<PathBuf>) -> PathBuf {
 }
 
 fn run(cli: Cli) -> careneed::Result<()> {
+    let repair = cli.repair;
     match cli.command {
         Command::Demo { out, data } => {
-            let scenario = Scenario::read(&demo_dir(data).join("scenario.toml"))?;
+            let mut scenario = Scenario::read(&demo_dir(data).join("scenario.toml"))?;
+            scenario.inputs.repair |= repair;
             full_run(&scenario, &out)
         }
-        Command::Run { scenario, out } => full_run(&Scenario::read(&scenario)?, &out),
+        Command::Run { scenario, out } => {
+            let mut scenario = Scenario::read(&scenario)?;
+            scenario.inputs.repair |= repair;
+            full_run(&scenario, &out)
+        }
         Command::Cni {
             table,
             boundaries,
@@ -239,6 +249,7 @@ fn run(cli: Cli) -> careneed::Result<()> {
             s.inputs.areas = Some(table);
             s.inputs.boundaries = boundaries;
             s.inputs.code_field = Some(code_field);
+            s.inputs.repair |= repair;
             s.inputs.bvc_table = None;
             if reference.is_some() {
                 s.cni.reference = reference;
@@ -281,7 +292,19 @@ fn run(cli: Cli) -> careneed::Result<()> {
             x,
             y,
             out,
-        } => assign(&areas, &points, crs.as_deref(), &code_field, &x, &y, &out),
+        } => assign(
+            &areas,
+            &careneed::inputs::boundaries::BoundaryOptions {
+                code_field,
+                crs: None,
+                repair,
+            },
+            &points,
+            crs.as_deref(),
+            &x,
+            &y,
+            &out,
+        ),
         Command::Interpolate {
             from,
             code_field,
@@ -296,12 +319,14 @@ fn run(cli: Cli) -> careneed::Result<()> {
         } => {
             use careneed::inputs::boundaries::{BoundaryOptions, read_boundaries};
             use careneed::inputs::table::{ColumnSpec, TableSpec, read_table};
+            use careneed::inputs::validate::{MIN_OVERLAP_SHARE, overlaps, report_overlaps};
             use careneed::spatial::interpolate::{self, InterpolateSpec, Missing, Weighting};
-            let (sources, r1) = read_boundaries(
+            let (sources, mut r1) = read_boundaries(
                 &from,
                 &BoundaryOptions {
                     code_field,
                     crs: None,
+                    repair,
                 },
             )?;
             let (targets, r2) = read_boundaries(
@@ -309,8 +334,10 @@ fn run(cli: Cli) -> careneed::Result<()> {
                 &BoundaryOptions {
                     code_field: to_code_field,
                     crs: None,
+                    repair,
                 },
             )?;
+            report_overlaps(&sources, &overlaps(&sources, MIN_OVERLAP_SHARE), &mut r1);
             let spec = TableSpec {
                 key: "code".into(),
                 key_header: "code".into(),
@@ -397,6 +424,7 @@ fn run(cli: Cli) -> careneed::Result<()> {
             children,
             vti_table,
             out,
+            repair,
         }),
         Command::Synth { out } => {
             let region = careneed::synth::generate(&careneed::synth::SynthConfig::gavleborg())?;
@@ -448,19 +476,15 @@ fn print_notices(run: &Run) {
 
 fn assign(
     areas: &Path,
+    options: &careneed::inputs::boundaries::BoundaryOptions,
     points: &Path,
     crs: Option<&str>,
-    code_field: &str,
     x: &str,
     y: &str,
     out: &Path,
 ) -> careneed::Result<()> {
     use careneed::inputs::{boundaries, crs::Crs, points as pts};
-    let options = boundaries::BoundaryOptions {
-        code_field: code_field.to_string(),
-        crs: None,
-    };
-    let (b, report) = boundaries::read_boundaries(areas, &options)?;
+    let (b, report) = boundaries::read_boundaries(areas, options)?;
     let (mut p, point_report) = pts::read_points(points, x, y)?;
     let declared = match crs {
         Some(name) => Crs::parse(name).ok_or_else(|| {
@@ -554,11 +578,13 @@ struct CatchmentArgs {
     children: Option<PathBuf>,
     vti_table: Option<PathBuf>,
     out: PathBuf,
+    repair: bool,
 }
 
 fn catchments(a: CatchmentArgs) -> careneed::Result<()> {
     use careneed::inputs::boundaries::{BoundaryOptions, read_boundaries};
     use careneed::inputs::table::{TableSpec, read_table};
+    use careneed::inputs::validate::{MIN_OVERLAP_SHARE, overlaps, report_overlaps};
     use careneed::spatial::catchments as catch;
     let mut report = careneed::Report::default();
     let (b, r) = read_boundaries(
@@ -566,9 +592,11 @@ fn catchments(a: CatchmentArgs) -> careneed::Result<()> {
         &BoundaryOptions {
             code_field: a.code_field.clone(),
             crs: None,
+            repair: a.repair,
         },
     )?;
     report.extend(r);
+    report_overlaps(&b, &overlaps(&b, MIN_OVERLAP_SHARE), &mut report);
     let (table, r) = read_table(&a.table, &TableSpec::areas())?;
     report.extend(r);
     let joined = careneed::inputs::join::join(&table, &b, &mut report);
@@ -593,6 +621,13 @@ fn catchments(a: CatchmentArgs) -> careneed::Result<()> {
     let assignment = children
         .as_ref()
         .map(|c| careneed::spatial::assign(&index, c, &|_| {}));
+    let vti = match &a.vti_table {
+        Some(p) => {
+            let (t, _) = read_table(p, &TableSpec::bvc_vti())?;
+            Some(careneed::scores::vti::compute(&t, &Default::default())?)
+        }
+        None => None,
+    };
     let (c, r) = if let Some(points) = &a.bvc {
         let (bvcs, _, r) = catch::read_bvc_points(points, "bvc")?;
         report.extend(r);
@@ -603,6 +638,7 @@ fn catchments(a: CatchmentArgs) -> careneed::Result<()> {
             &BoundaryOptions {
                 code_field: "bvc".into(),
                 crs: None,
+                repair: a.repair,
             },
         )?;
         report.extend(r);
@@ -613,20 +649,18 @@ fn catchments(a: CatchmentArgs) -> careneed::Result<()> {
         };
         catch::from_polygons(&b, &polys)?
     } else if let (Some(c), Some(asg)) = (&children, &assignment) {
-        catch::from_listings(&b, c, asg, "bvc")?
+        // BVCs of the VTI table with no listed child are named, not dropped.
+        let known: Vec<&str> = vti
+            .iter()
+            .flat_map(|v| v.centres.iter().map(|c| c.bvc.as_str()))
+            .collect();
+        catch::from_listings(&b, c, asg, "bvc", &known)?
     } else {
         return Err(careneed::Error::Compute(
             "give one of --bvc, --polygons or --listings".into(),
         ));
     };
     report.extend(r);
-    let vti = match &a.vti_table {
-        Some(p) => {
-            let (t, _) = read_table(p, &TableSpec::bvc_vti())?;
-            Some(careneed::scores::vti::compute(&t, &Default::default())?)
-        }
-        None => None,
-    };
     let per_area = assignment
         .map(|x| x.counts)
         .unwrap_or_else(|| vec![0; b.areas.len()]);
