@@ -114,19 +114,5 @@ pub fn areas(run: &Run) -> Result<Vec<u8>> {
             "properties": props,
         }));
     }
-    // One feature per line: small diffs, easy to stream.
-    let mut out = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
-    for (i, f) in features.iter().enumerate() {
-        if i > 0 {
-            out.push_str(",\n");
-        }
-        out.push_str(&serde_json::to_string(f).map_err(|e| {
-            Error::input(
-                Location::file("areas.geojson").at_feature(i),
-                Problem::Json(e.to_string()),
-            )
-        })?);
-    }
-    out.push_str("\n]}\n");
-    Ok(out.into_bytes())
+    feature_collection(&features, "areas.geojson")
 }

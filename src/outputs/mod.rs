@@ -12,6 +12,7 @@
 //! Every file is written atomically (to a temporary file in the same folder, then
 //! renamed), and a run refuses to write over one of its own inputs.
 
+pub mod classify;
 pub mod csv;
 pub mod geojson;
 
