@@ -15,6 +15,7 @@
 pub mod classify;
 pub mod csv;
 pub mod geojson;
+pub mod svg;
 
 use crate::error::{Error, Result};
 use crate::pipeline::Run;
