@@ -15,6 +15,8 @@
 pub mod classify;
 pub mod csv;
 pub mod geojson;
+#[cfg(feature = "png")]
+pub mod png;
 pub mod svg;
 
 use crate::error::{Error, Result};
