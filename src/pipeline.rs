@@ -15,6 +15,7 @@ use crate::error::{Error, Location, Result};
 use crate::inputs::boundaries::{Boundaries, BoundaryOptions, read_boundaries};
 use crate::inputs::join::{Join, join};
 use crate::inputs::table::{Table, TableSpec, read_table};
+use crate::plan::Plan;
 use crate::report::Report;
 use crate::scenario::Scenario;
 use crate::scores::cni::{self, CniResult};
@@ -73,6 +74,8 @@ pub struct Run {
     /// BVC catchments (nearest BVC to each area's population-weighted centroid)
     /// with their summaries, when the scenario gives BVC points and boundaries.
     pub catchments: Option<CatchmentRun>,
+    /// The rollout plan, when the scenario has a `[plan]` section.
+    pub plan: Option<Plan>,
     /// All notices of the run, inputs first.
     pub report: Report,
 }
@@ -84,6 +87,8 @@ pub struct CatchmentRun {
     pub catchments: Catchments,
     /// Population, children 0–5, CNI and VTI per catchment, in catchment order.
     pub summaries: Vec<CatchmentSummary>,
+    /// Geocoded children located in each polygon of the boundaries (zeros without children).
+    pub children_per_area: Vec<u64>,
 }
 
 impl Run {
@@ -97,6 +102,7 @@ impl Run {
             &i.municipalities,
             &i.bvc_points,
             &i.children,
+            &i.births,
         ]
         .into_iter()
         .flatten()
@@ -283,7 +289,7 @@ pub fn run(scenario: &Scenario) -> Result<Run> {
         _ => None,
     };
 
-    Ok(Run {
+    let mut run = Run {
         catchments,
         scenario: scenario.clone(),
         table,
@@ -293,8 +299,23 @@ pub fn run(scenario: &Scenario) -> Result<Run> {
         vti,
         areas,
         ranking,
+        plan: None,
         report,
-    })
+    };
+    if let Some(spec) = scenario.plan_spec()? {
+        let births = match &scenario.inputs.births {
+            Some(p) => {
+                let (t, r) = read_table(&scenario.resolve(p), &TableSpec::births())?;
+                run.report.extend(r);
+                Some(t)
+            }
+            None => None,
+        };
+        let plan = crate::plan::plan(&run, births.as_ref(), &spec)?;
+        run.report.extend(plan.report.clone());
+        run.plan = Some(plan);
+    }
+    Ok(run)
 }
 
 /// Orders areas by CNI, highest first. Ties go to the lower code (byte order),
@@ -370,5 +391,6 @@ fn catchments_for(
     Ok(CatchmentRun {
         catchments,
         summaries,
+        children_per_area: per_area,
     })
 }
