@@ -54,17 +54,21 @@ with open(out / "catchments.csv", newline="", encoding="utf-8") as fh:
     crow = list(csv.DictReader(fh))
 check(abs(sum(float(r["population"]) for r in crow) - pop) < 1, "catchment populations do not sum to the areas'")
 
+report = json.loads((out / "run_report.json").read_text(encoding="utf-8"))
+budgets = report["plan"]["budgets"]
+check(report["plan"]["budget_unit"] == "fte" and len(budgets) == 2, f"demo plan budgets {budgets}")
+check(report["plan"]["exact"]["need"] >= report["plan"]["greedy"]["need"] - 1e-9, "greedy beats the exact knapsack")
 with open(out / "plan.csv", newline="", encoding="utf-8") as fh:
     plan = list(csv.DictReader(fh))
 check(len(plan) == 25, f"plan.csv has {len(plan)} catchments, expected 25")
 check([int(r["rank"]) for r in plan] == list(range(1, len(plan) + 1)), "plan.csv ranks are not 1..n in order")
 check({r["bvc"] for r in plan} == {r["bvc"] for r in crow}, "plan.csv and catchments.csv name different BVCs")
 sel = [r for r in plan if r["selected"] == "true"]
-budget = 3.0  # data/demo/scenario.toml: two waves of 1.5 FTE
+budget = sum(budgets)
 sel_fte = sum(float(r["fte"]) for r in sel)
 check(0 < sel_fte <= budget + 0.01, f"selected catchments need {sel_fte} FTE, budget {budget}")
 wave1 = sum(float(r["fte"]) for r in sel if r["phase"] == "1")
-check(wave1 <= 1.5 + 0.01 + max((float(r["fte"]) for r in sel if r["locked_in"] == "true"), default=0), f"wave 1 needs {wave1} FTE")
+check(wave1 <= budgets[0] + 0.01 + max((float(r["fte"]) for r in sel if r["locked_in"] == "true"), default=0), f"wave 1 needs {wave1} FTE")
 check(all(r["phase"] in ("1", "2") for r in sel), "a selected catchment without a wave 1 or 2")
 check(all(r["phase"] == "" for r in plan if r["selected"] == "false"), "an unselected catchment with a wave")
 check(all(r["locked_in"] == "false" or r["selected"] == "true" for r in plan), "a locked-in catchment is not selected")

@@ -345,3 +345,39 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn monte_carlo_does_not_depend_on_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = county(
+        dir.path(),
+        "budget_fte = 0.1\n[plan.robustness]\ndraws = 300\nseed = 11",
+    );
+    let on = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| pipeline::run(&s).unwrap().plan.unwrap().robustness)
+    };
+    let one = on(1);
+    assert!(one.is_some());
+    assert_eq!(one, on(3));
+    // A different seed gives different draws.
+    let mut other = s.clone();
+    other
+        .plan
+        .as_mut()
+        .unwrap()
+        .robustness
+        .as_mut()
+        .unwrap()
+        .seed = Some(12);
+    let p = pipeline::run(&other)
+        .unwrap()
+        .plan
+        .unwrap()
+        .robustness
+        .unwrap();
+    assert_ne!(Some(p.p_selected), one.map(|r| r.p_selected));
+}

@@ -46,10 +46,14 @@
 //! use careneed::plan::select::{greedy, knapsack};
 //! // Need 60, 100, 120 at cost 1, 2, 3 FTE; budget 5 FTE.
 //! let (need, cost) = ([60.0, 100.0, 120.0], [1.0, 2.0, 3.0]);
+//! let reached = |chosen: &[usize]| chosen.iter().map(|&i| need[i]).sum::<f64>();
 //! // Greedy by need per FTE takes 60 (60/FTE) and 100 (50/FTE); 120 no longer fits.
-//! assert_eq!(greedy(&need, &cost, 5.0), [0, 1]);
-//! // The optimum is 100 + 120 = 220: a gap of 60.
-//! assert_eq!(knapsack(&need, &cost, 5.0).unwrap(), [1, 2]);
+//! let g = greedy(&need, &cost, 5.0);
+//! assert_eq!((g.as_slice(), reached(&g)), ([0, 1].as_slice(), 160.0));
+//! // The optimum is 100 + 120 = 220 at exactly 5 FTE: a gap of 60 (27 %).
+//! let k = knapsack(&need, &cost, 5.0).unwrap();
+//! assert_eq!((k.as_slice(), reached(&k)), ([1, 2].as_slice(), 220.0));
+//! assert_eq!(reached(&k) - reached(&g), 60.0);
 //! ```
 
 use crate::error::{Error, Result};

@@ -260,7 +260,15 @@ fn run(cli: Cli) -> careneed::Result<()> {
             s.inputs.areas = Some(table);
             s.inputs.boundaries = boundaries;
             s.inputs.code_field = Some(code_field);
+            // `careneed cni` takes only the scenario's column mapping and weights:
+            // its other inputs (relative to the scenario's folder, which is not
+            // used here), catchments and plan are left out.
             s.inputs.bvc_table = None;
+            s.inputs.municipalities = None;
+            s.inputs.bvc_points = None;
+            s.inputs.children = None;
+            s.inputs.births = None;
+            s.plan = None;
             if reference.is_some() {
                 s.cni.reference = reference;
             }
