@@ -76,6 +76,32 @@ fn two_area_county_by_hand() {
         [("east".into(), None), ("west".into(), Some(1))]
     );
     assert!(p.eligibility.contains("first_births + first_in_sweden"));
+    // Municipalities are the codes' first four characters: "A" and "B".
+    let m: Vec<(&str, f64, f64, usize, &[usize])> = p
+        .municipalities
+        .iter()
+        .map(|m| {
+            (
+                m.code.as_str(),
+                m.population,
+                m.eligible_families,
+                m.catchments,
+                m.catchments_above.as_slice(),
+            )
+        })
+        .collect();
+    // Thresholds 1.0 and 1.3: B's catchment (CNI 4/3) is above both.
+    assert_eq!(
+        m,
+        [
+            ("A", 1000.0, 5.0, 1, [0, 0].as_slice()),
+            ("B", 1000.0, 10.0, 1, [1, 1].as_slice())
+        ]
+    );
+    assert!((p.municipalities[1].cni.unwrap() - 4.0 / 3.0).abs() < 1e-9);
+    // Areas ranked by eligible × CNI: B 13.3, A 3.3.
+    assert_eq!(p.areas[0].code, "B");
+    assert!((p.areas[1].need - 10.0 / 3.0).abs() < 1e-9);
 
     let run = pipeline::run(&county(dir.path(), "budget_fte = 0.1")).unwrap();
     assert_eq!(
@@ -110,6 +136,27 @@ fn two_area_county_by_hand() {
         selected(&run),
         [("east".into(), None), ("west".into(), Some(1))]
     );
+}
+
+#[test]
+fn programme_overrides_change_the_staff_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = pipeline::run(&county(
+        dir.path(),
+        "preset = \"torvalla\"\nacceptance = 0.5\n\
+         [plan.programme]\nminutes_per_visit = 60\ntravel_minutes = 0\nhours_per_fte = 1000\n\
+         [plan.programme.staff]\nnurse = 4\n\
+         [plan.completion]\nvisits = 100\nfamilies = 50\ncompleted_all = 10\nprogramme_visits = 4",
+    ))
+    .unwrap();
+    let p = run.plan.as_ref().unwrap();
+    // Completion 100 / (50 × 4) = 0.5, so 2 visits per accepting family.
+    assert_eq!(p.visits_per_accepting_family, 2.0);
+    let east = p.catchments.iter().find(|c| c.bvc == "east").unwrap();
+    // 10 eligible × 0.5 = 5 accepting × 2 visits = 10 visits × 1 h = 10 h = 0.01 FTE.
+    assert_eq!(east.resources.visits, 10.0);
+    assert_eq!(east.resources.fte.keys().collect::<Vec<_>>(), ["nurse"]);
+    assert!((east.resources.fte_total - 0.01).abs() < 1e-12);
 }
 
 #[test]
@@ -380,4 +427,16 @@ fn monte_carlo_does_not_depend_on_threads() {
         .robustness
         .unwrap();
     assert_ne!(Some(p.p_selected), one.map(|r| r.p_selected));
+}
+
+#[test]
+fn a_plan_without_catchments_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = county(dir.path(), "budget_fte = 1");
+    s.inputs.bvc_points = None;
+    let e = pipeline::run(&s).unwrap_err().to_string();
+    assert!(
+        e.contains("field \"plan\"") && e.contains("bvc_points"),
+        "{e}"
+    );
 }
