@@ -90,8 +90,8 @@ pub struct Candidate {
 pub struct Wave {
     /// The wave's own budget.
     pub budget: f64,
-    /// Capacity it chose with: its budget plus the previous wave's unspent
-    /// capacity, minus lock-ins in wave 1 (never below 0).
+    /// The cumulative budget: this wave's budget plus all earlier waves'. The
+    /// cost of waves 1 to this one stays within it (unless lock-ins alone exceed it).
     pub capacity: f64,
     /// Cost of the candidates it added (lock-ins included in wave 1).
     pub cost: f64,

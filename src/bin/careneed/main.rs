@@ -512,6 +512,28 @@ fn print_plan(p: &careneed::plan::Plan) {
             }
         );
     }
+    if let Some(e) = &p.exact {
+        for (k, w) in e.waves.iter().enumerate() {
+            let names: Vec<&str> = w
+                .chosen
+                .iter()
+                .map(|&i| p.catchments[i].bvc.as_str())
+                .collect();
+            println!(
+                "plan: wave {}: budget {} {unit} (cumulative {}), adds {} at {:.3} {unit}, need {:.1}",
+                k + 1,
+                w.budget,
+                w.capacity,
+                if names.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    names.join(", ")
+                },
+                w.cost,
+                w.need
+            );
+        }
+    }
     if let Some(r) = &p.robustness {
         println!(
             "plan: robustness: {} draws, seed {}, weights ±{}%, Poisson noise on counts: {}",
