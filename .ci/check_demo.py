@@ -83,6 +83,7 @@ elig = sum(float(r["eligible_families"]) for r in plan)
 with open(Path(__file__).resolve().parent.parent / "data/demo/births.csv", newline="", encoding="utf-8") as fh:
     births = list(csv.DictReader(fh))
 want = sum(int(b["first_births"]) + int(b["first_in_sweden"]) for b in births)
+check(all(r["eligibility"] == "births" for r in plan), "a demo catchment's eligible families are not from births.csv")
 check(abs(elig - want) < 0.1, f"eligible families {elig} != first births + first in Sweden {want}")
 with open(out / "plan_municipalities.csv", newline="", encoding="utf-8") as fh:
     munis = list(csv.DictReader(fh))

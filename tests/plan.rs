@@ -66,6 +66,7 @@ fn two_area_county_by_hand() {
     assert!((east.cni.unwrap() - 4.0 / 3.0).abs() < 1e-9);
     assert_eq!(east.eligible_families, 10.0);
     assert_eq!(west.eligible_families, 5.0);
+    assert_eq!(east.eligibility, "births");
     assert!((east.need - 40.0 / 3.0).abs() < 1e-9);
     assert!((west.need - 10.0 / 3.0).abs() < 1e-9);
     assert!((east.resources.fte_total - 10.0 * FTE_PER_FAMILY).abs() < 1e-12);

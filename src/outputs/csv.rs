@@ -178,7 +178,7 @@ pub fn catchments(summaries: &[crate::spatial::catchments::CatchmentSummary]) ->
 
 /// `plan.csv`: one row per catchment, rank 1 first: `rank, bvc, name,
 /// municipality_code, municipality, measure, cni, relative_vti,
-/// eligible_families, need, accepting_families, visits, fte, fte_<profession>…,
+/// eligible_families, eligibility, need, accepting_families, visits, fte, fte_<profession>…,
 /// cost_sek, locked_in, locked_out, allowed, selected, phase, greedy_selected,
 /// greedy_phase, rank_low, rank_high, p_selected` (`rank_low`/`rank_high`: the
 /// 90 % rank interval; empty without the Monte Carlo).
@@ -195,6 +195,7 @@ pub fn plan(plan: &crate::plan::Plan) -> Result<Vec<u8>> {
         "cni",
         "relative_vti",
         "eligible_families",
+        "eligibility",
         "need",
         "accepting_families",
         "visits",
@@ -234,6 +235,7 @@ pub fn plan(plan: &crate::plan::Plan) -> Result<Vec<u8>> {
             opt(c.cni, 4),
             opt(c.relative_vti, 4),
             number(c.eligible_families, 2),
+            c.eligibility.clone(),
             number(c.need, 2),
             number(r.accepting_families, 2),
             number(r.visits, 1),

@@ -126,6 +126,9 @@ pub struct CatchmentPlan {
     pub relative_vti: Option<f64>,
     /// Eligible families a year.
     pub eligible_families: f64,
+    /// Where they come from: `births` (the births table), `estimated` (under-fives
+    /// × first-born share, an assumption) or `mixed`.
+    pub eligibility: String,
     /// Need reached.
     pub need: f64,
     /// Visits, hours, FTE and cost.
@@ -444,6 +447,16 @@ pub fn plan(run: &Run, births: Option<&Table>, spec: &PlanSpec) -> Result<Plan> 
         .map(|c| {
             let resources = spec.programme.resources(f.eligible[c]);
             let muni = catchment_muni[c].clone();
+            let estimated: BTreeSet<bool> = m.members[c]
+                .iter()
+                .filter(|&&(_, share)| share > 0.0)
+                .map(|&(a, _)| m.eligibility.estimated[a])
+                .collect();
+            let eligibility = match (estimated.contains(&false), estimated.contains(&true)) {
+                (true, true) => "mixed",
+                (false, true) => "estimated",
+                _ => "births",
+            };
             CatchmentPlan {
                 bvc: m.bvc[c].clone(),
                 name: summaries
@@ -459,6 +472,7 @@ pub fn plan(run: &Run, births: Option<&Table>, spec: &PlanSpec) -> Result<Plan> 
                 cni: f.cni[c],
                 relative_vti: f.relative_vti[c],
                 eligible_families: f.eligible[c],
+                eligibility: eligibility.to_string(),
                 need: f.need[c],
                 resources,
                 cost: f.cost[c],
