@@ -182,6 +182,8 @@ pub struct PlanSettings {
     pub budget_sek: Option<f64>,
     /// Only catchments with CNI strictly above this may be chosen.
     pub min_cni: Option<f64>,
+    /// Only catchments whose BVC has a relative VTI strictly above this may be chosen.
+    pub min_relative_vti: Option<f64>,
     /// BVC ids already running the programme.
     #[serde(default)]
     pub lock_in: Vec<String>,
@@ -565,6 +567,7 @@ impl Scenario {
             budgets.push(b);
         }
         let min_cni = positive("plan.min_cni", p.min_cni)?;
+        let min_relative_vti = positive("plan.min_relative_vti", p.min_relative_vti)?;
         for (i, x) in p.lock_in.iter().enumerate() {
             if p.lock_out.contains(x) {
                 return Err(self.err(
@@ -613,6 +616,7 @@ impl Scenario {
         spec.budget_unit = unit.unwrap_or_default();
         spec.budgets = budgets;
         spec.min_cni = min_cni;
+        spec.min_relative_vti = min_relative_vti;
         spec.lock_in = p.lock_in.clone();
         spec.lock_out = p.lock_out.clone();
         spec.thresholds = thresholds;

@@ -30,11 +30,15 @@ fn county(dir: &Path, plan: &str) -> Scenario {
 {"type":"Feature","properties":{"bvc":"east","name":"BVC East"},"geometry":{"type":"Point","coordinates":[601500,6700500]}}]}"#,
     );
     w(
+        "bvc_vti.csv",
+        "bvc,newborns,first_born,bcg_indicated,mother_smoking\nwest,10,5,5,0\neast,20,4,0,0\n",
+    );
+    w(
         "births.csv",
         "code,births,first_births,first_in_sweden\nA,10,4,1\nB,20,6,4\n",
     );
     let text = format!(
-        "[inputs]\nareas = \"areas.csv\"\nboundaries = \"areas.geojson\"\nbvc_points = \"bvc.geojson\"\nbirths = \"births.csv\"\n\n[plan]\n{plan}\n"
+        "[inputs]\nareas = \"areas.csv\"\nboundaries = \"areas.geojson\"\nbvc_points = \"bvc.geojson\"\nbvc_table = \"bvc_vti.csv\"\nbirths = \"births.csv\"\n\n[plan]\n{plan}\n"
     );
     w("s.toml", &text);
     Scenario::read(&dir.join("s.toml")).unwrap()
@@ -130,6 +134,20 @@ fn two_area_county_by_hand() {
     assert_eq!(
         selected(&run),
         [("east".into(), None), ("west".into(), None)]
+    );
+    // VTI: west 5/10/3 + 5/10 = 2/3, east 4/20/3 = 1/15; mean of 1 + vti weighted
+    // by newborns (10 × 5/3 + 20 × 16/15) / 30 = 38/30; relative west 25/19 = 1.316,
+    // east 16/19 = 0.842. Only relative VTI above 1: east is out.
+    let run = pipeline::run(&county(
+        dir.path(),
+        "budget_fte = 0.13\nmin_relative_vti = 1.0",
+    ))
+    .unwrap();
+    let p = run.plan.as_ref().unwrap();
+    assert!((p.catchments[p.order[1]].relative_vti.unwrap() - 25.0 / 19.0).abs() < 1e-9);
+    assert_eq!(
+        selected(&run),
+        [("east".into(), None), ("west".into(), Some(1))]
     );
     // Budget 0 selects only the locked-in.
     let run = pipeline::run(&county(dir.path(), "budget_fte = 0\nlock_in = [\"west\"]")).unwrap();

@@ -147,6 +147,7 @@ pub fn plan_json(p: &crate::plan::Plan) -> serde_json::Value {
         "budget_unit": p.spec.budget_unit,
         "budgets": p.spec.budgets,
         "min_cni": p.spec.min_cni,
+        "min_relative_vti": p.spec.min_relative_vti,
         "lock_in": p.spec.lock_in,
         "lock_out": p.spec.lock_out,
         "exact": p.exact.as_ref().map(totals),

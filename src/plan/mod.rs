@@ -74,6 +74,8 @@ pub struct PlanSpec {
     pub budgets: Vec<f64>,
     /// Only catchments with CNI strictly above this may be chosen.
     pub min_cni: Option<f64>,
+    /// Only catchments with relative VTI strictly above this may be chosen.
+    pub min_relative_vti: Option<f64>,
     /// BVC ids already running the programme.
     pub lock_in: Vec<String>,
     /// BVC ids never to choose.
@@ -96,6 +98,7 @@ impl PlanSpec {
             budget_unit: BudgetUnit::Fte,
             budgets: Vec::new(),
             min_cni: None,
+            min_relative_vti: None,
             lock_in: Vec::new(),
             lock_out: Vec::new(),
             thresholds: vec![1.0, 1.3],
@@ -139,7 +142,7 @@ pub struct CatchmentPlan {
     pub locked_in: bool,
     /// Locked out.
     pub locked_out: bool,
-    /// May be chosen: not locked out and above the minimum CNI.
+    /// May be chosen: not locked out and above the minimum CNI and relative VTI.
     pub allowed: bool,
     /// Wave of the exact selection, `None` when not selected.
     pub phase: Option<usize>,
@@ -393,6 +396,7 @@ pub fn plan(run: &Run, births: Option<&Table>, spec: &PlanSpec) -> Result<Plan> 
         locked_in: m.bvc.iter().map(|b| spec.lock_in.contains(b)).collect(),
         locked_out: m.bvc.iter().map(|b| spec.lock_out.contains(b)).collect(),
         min_cni: spec.min_cni,
+        min_relative_vti: spec.min_relative_vti,
         budgets: spec.budgets.clone(),
     };
     let candidates = rules.candidates(&f);

@@ -21,7 +21,8 @@
 //!
 //! The draw is then evaluated by the same [`Model`] as the plan, ranked by the
 //! same measure and tie rule, and selected by the exact solver with the same
-//! lock-ins, lock-outs, minimum CNI (on the draw's CNI) and wave budgets. Per
+//! lock-ins, lock-outs, minimum CNI and relative VTI (on the draw's values) and
+//! wave budgets. Per
 //! catchment the result is the 90 % rank interval (the 5th and 95th
 //! percentiles of its rank over the draws, nearest-rank method: the
 //! `⌈0.05·D⌉`-th and `⌈0.95·D⌉`-th smallest) and `P(selected)`, the share of
@@ -78,6 +79,8 @@ pub struct Rules {
     pub locked_out: Vec<bool>,
     /// Minimum catchment CNI (strictly above), when set.
     pub min_cni: Option<f64>,
+    /// Minimum relative VTI (strictly above), when set.
+    pub min_relative_vti: Option<f64>,
     /// Wave budgets.
     pub budgets: Vec<f64>,
 }
@@ -93,7 +96,10 @@ impl Rules {
                 allowed: !self.locked_out.get(c).copied().unwrap_or(false)
                     && self
                         .min_cni
-                        .is_none_or(|t| f.cni[c].is_some_and(|cni| cni > t)),
+                        .is_none_or(|t| f.cni[c].is_some_and(|cni| cni > t))
+                    && self
+                        .min_relative_vti
+                        .is_none_or(|t| f.relative_vti[c].is_some_and(|v| v > t)),
             })
             .collect()
     }
