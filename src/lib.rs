@@ -12,6 +12,8 @@
 //! |---|---|---|
 //! | inputs | [`inputs`] | area tables (CSV, any Swedish encoding), boundaries (GeoJSON, CRS detection), the join by code |
 //! | scores | [`scores`] | CNI per area, VTI per BVC |
+//! | spatial | [`spatial`] | points → areas, areal interpolation, BVC catchments |
+//! | plan | [`plan`] | ranking, eligible families, staff, budgeted selection, robustness |
 //! | outputs | [`outputs`] | GeoJSON and CSV writers |
 //! | run | [`pipeline`] | one complete run from a [`scenario`] |
 //!
@@ -33,6 +35,7 @@ pub mod error;
 pub mod inputs;
 pub mod outputs;
 pub mod pipeline;
+pub mod plan;
 pub mod report;
 pub mod scenario;
 pub mod scores;

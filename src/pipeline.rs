@@ -16,6 +16,7 @@ use crate::inputs::boundaries::{Boundaries, BoundaryOptions, read_boundaries};
 use crate::inputs::join::{Join, join};
 use crate::inputs::table::{Table, TableSpec, read_table};
 use crate::inputs::validate::{MIN_OVERLAP_SHARE, overlaps, report_overlaps};
+use crate::plan::Plan;
 use crate::report::Report;
 use crate::scenario::Scenario;
 use crate::scores::cni::{self, CniResult};
@@ -74,6 +75,8 @@ pub struct Run {
     /// BVC catchments (nearest BVC to each area's population-weighted centroid)
     /// with their summaries, when the scenario gives BVC points and boundaries.
     pub catchments: Option<CatchmentRun>,
+    /// The rollout plan, when the scenario has a `[plan]` section.
+    pub plan: Option<Plan>,
     /// All notices of the run, inputs first.
     pub report: Report,
 }
@@ -85,6 +88,8 @@ pub struct CatchmentRun {
     pub catchments: Catchments,
     /// Population, children 0–5, CNI and VTI per catchment, in catchment order.
     pub summaries: Vec<CatchmentSummary>,
+    /// Geocoded children located in each polygon of the boundaries (zeros without children).
+    pub children_per_area: Vec<u64>,
 }
 
 impl Run {
@@ -98,6 +103,7 @@ impl Run {
             &i.municipalities,
             &i.bvc_points,
             &i.children,
+            &i.births,
         ]
         .into_iter()
         .flatten()
@@ -286,7 +292,7 @@ pub fn run(scenario: &Scenario) -> Result<Run> {
         _ => None,
     };
 
-    Ok(Run {
+    let mut run = Run {
         catchments,
         scenario: scenario.clone(),
         table,
@@ -296,8 +302,23 @@ pub fn run(scenario: &Scenario) -> Result<Run> {
         vti,
         areas,
         ranking,
+        plan: None,
         report,
-    })
+    };
+    if let Some(spec) = scenario.plan_spec()? {
+        let births = match &scenario.inputs.births {
+            Some(p) => {
+                let (t, r) = read_table(&scenario.resolve(p), &TableSpec::births())?;
+                run.report.extend(r);
+                Some(t)
+            }
+            None => None,
+        };
+        let plan = crate::plan::plan(&run, births.as_ref(), &spec)?;
+        run.report.extend(plan.report.clone());
+        run.plan = Some(plan);
+    }
+    Ok(run)
 }
 
 /// Orders areas by CNI, highest first. Ties go to the lower code (byte order),
@@ -373,5 +394,6 @@ fn catchments_for(
     Ok(CatchmentRun {
         catchments,
         summaries,
+        children_per_area: per_area,
     })
 }

@@ -15,6 +15,7 @@
 //! municipalities = "municipalities.csv"  # code,name of municipalities (optional)
 //! bvc_points = "bvc.geojson"       # BVC points: catchments by nearest BVC (optional)
 //! children = "children.csv"        # geocoded children x,y,…,bvc (optional)
+//! births = "births.csv"            # code,births,first_births,first_in_sweden (optional; the plan)
 //!
 //! [columns]                        # canonical name = header in your file
 //! population = "Folkmängd"
@@ -37,6 +38,10 @@
 //! newborns_per_fte = 60
 //! hours_per_fte = 40
 //! min_newborns_per_nurse = 25
+//!
+//! [plan]                           # the rollout plan; see the README's [plan] schema
+//! preset = "rinkeby"
+//! budget_fte = 3.0
 //! ```
 //!
 //! ```
@@ -48,6 +53,10 @@
 
 use crate::error::{Error, Location, Result};
 use crate::inputs::crs::Crs;
+use crate::plan::programme::{PRESETS, Programme};
+use crate::plan::rank::{NeedWeight, RankBy};
+use crate::plan::robust::RobustSpec;
+use crate::plan::{BudgetUnit, PlanSpec};
 use crate::scores::cni::{self, CniSpec, Method, Reference, Transform, Variable};
 use crate::scores::vti::VtiSpec;
 use serde::{Deserialize, Serialize};
@@ -73,6 +82,9 @@ pub struct Scenario {
     /// VTI settings.
     #[serde(default)]
     pub vti: VtiSettings,
+    /// The rollout plan (`[plan]`); no plan when absent.
+    #[serde(default)]
+    pub plan: Option<PlanSettings>,
     /// The file this scenario was read from (not a TOML key).
     #[serde(skip)]
     pub source: String,
@@ -105,6 +117,9 @@ pub struct Inputs {
     /// Geocoded children (CSV `x,y,…,bvc`, in the boundaries' CRS): counts per area
     /// and population-weighted centroids for the catchments.
     pub children: Option<PathBuf>,
+    /// Births per area (CSV `code,births,first_births[,first_in_sweden]`): eligible
+    /// families for the plan.
+    pub births: Option<PathBuf>,
 }
 
 /// `[cni]`.
@@ -149,6 +164,108 @@ pub struct VtiSettings {
     pub hours_per_fte: Option<f64>,
     /// Flag centres with fewer newborns than this (25).
     pub min_newborns_per_nurse: Option<f64>,
+}
+
+/// `[plan]`: the rollout plan (see the README's "Plan" section for every key).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanSettings {
+    /// `rinkeby` (default), `goteborg`, `vaxa-tryggt`, `orebro` or `torvalla`.
+    pub preset: Option<String>,
+    /// `need_reached` (default), `cni` or `vti`.
+    pub rank_by: Option<RankBy>,
+    /// `cni` (default), `relative_vti` or `none`.
+    pub need_weight: Option<NeedWeight>,
+    /// Share of eligible families accepting, 0–1 (0.83).
+    pub acceptance: Option<f64>,
+    /// First-born share for areas without births data (0.42).
+    pub first_born_share: Option<f64>,
+    /// One-wave budget in FTE.
+    pub budget_fte: Option<f64>,
+    /// One-wave budget in SEK a year.
+    pub budget_sek: Option<f64>,
+    /// Only catchments with CNI strictly above this may be chosen.
+    pub min_cni: Option<f64>,
+    /// Only catchments whose BVC has a relative VTI strictly above this may be chosen.
+    pub min_relative_vti: Option<f64>,
+    /// BVC ids already running the programme.
+    #[serde(default)]
+    pub lock_in: Vec<String>,
+    /// BVC ids never to choose.
+    #[serde(default)]
+    pub lock_out: Vec<String>,
+    /// CNI thresholds of the municipality summary ([1.0, 1.3]).
+    pub thresholds: Option<Vec<f64>>,
+    /// `[plan.programme]`: overrides of the preset.
+    #[serde(default)]
+    pub programme: ProgrammeSettings,
+    /// `[plan.completion]`: the completion profile (Göteborg's by default).
+    #[serde(default)]
+    pub completion: CompletionSettings,
+    /// `[plan.salaries]`: SEK per FTE-year per profession.
+    #[serde(default)]
+    pub salaries: BTreeMap<String, f64>,
+    /// `[[plan.phases]]`: rollout waves, each with its own budget.
+    #[serde(default)]
+    pub phases: Vec<PhaseSettings>,
+    /// `[plan.robustness]`: the Monte Carlo; absent = not run.
+    pub robustness: Option<RobustSettings>,
+}
+
+/// `[plan.programme]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgrammeSettings {
+    /// Planned visits per family.
+    pub visits: Option<f64>,
+    /// Child's age in months at each visit.
+    pub months: Option<Vec<f64>>,
+    /// Visits each profession attends (replaces the preset's staff).
+    pub staff: Option<BTreeMap<String, f64>>,
+    /// Minutes per visit (90).
+    pub minutes_per_visit: Option<f64>,
+    /// Travel minutes per visit (30).
+    pub travel_minutes: Option<f64>,
+    /// Working hours per FTE-year (1 600).
+    pub hours_per_fte: Option<f64>,
+}
+
+/// `[plan.completion]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompletionSettings {
+    /// Visits made (2 227).
+    pub visits: Option<f64>,
+    /// Accepting families (564).
+    pub families: Option<f64>,
+    /// Families completing every visit (180).
+    pub completed_all: Option<f64>,
+    /// Planned visits of the observed programme (6).
+    pub programme_visits: Option<f64>,
+}
+
+/// `[[plan.phases]]`: one wave; give exactly one budget.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhaseSettings {
+    /// Budget in FTE.
+    pub budget_fte: Option<f64>,
+    /// Budget in SEK a year.
+    pub budget_sek: Option<f64>,
+}
+
+/// `[plan.robustness]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RobustSettings {
+    /// Draws (1000).
+    pub draws: Option<usize>,
+    /// Seed (2024).
+    pub seed: Option<u64>,
+    /// Relative weight spread, 0 ≤ s < 1 (0.2).
+    pub weight_spread: Option<f64>,
+    /// Poisson noise on counts (true).
+    pub count_noise: Option<bool>,
 }
 
 fn line_of(text: &str, offset: usize) -> u64 {
@@ -259,7 +376,257 @@ impl Scenario {
                 return Err(self.err(key, format!("must be a positive number, got {v}")));
             }
         }
+        self.plan_spec()?;
         Ok(())
+    }
+
+    /// The plan's specification with every default filled in; `None` without a
+    /// `[plan]` section. Every error names its key.
+    pub fn plan_spec(&self) -> Result<Option<PlanSpec>> {
+        let Some(p) = &self.plan else {
+            return Ok(None);
+        };
+        let preset = p.preset.as_deref().unwrap_or("rinkeby");
+        let mut programme = Programme::preset(preset).ok_or_else(|| {
+            self.err(
+                "plan.preset",
+                format!(
+                    "unknown preset {preset:?}; the presets are {}",
+                    PRESETS.join(", ")
+                ),
+            )
+        })?;
+        let positive = |key: &str, v: Option<f64>| -> Result<Option<f64>> {
+            match v {
+                Some(v) if !(v.is_finite() && v > 0.0) => {
+                    Err(self.err(key, format!("must be a positive number, got {v}")))
+                }
+                _ => Ok(v),
+            }
+        };
+        let non_negative = |key: &str, v: f64| -> Result<f64> {
+            if v.is_finite() && v >= 0.0 {
+                Ok(v)
+            } else {
+                Err(self.err(key, format!("must be a non-negative number, got {v}")))
+            }
+        };
+        let share = |key: &str, v: f64| -> Result<f64> {
+            if (0.0..=1.0).contains(&v) {
+                Ok(v)
+            } else {
+                Err(self.err(key, format!("must be between 0 and 1, got {v}")))
+            }
+        };
+        let g = &p.programme;
+        if let Some(v) = positive("plan.programme.visits", g.visits)? {
+            programme.visits = v;
+        }
+        if let Some(m) = &g.months {
+            for (i, &x) in m.iter().enumerate() {
+                non_negative(&format!("plan.programme.months[{i}]"), x)?;
+            }
+            programme.months = m.clone();
+        }
+        if let Some(staff) = &g.staff {
+            if staff.is_empty() {
+                return Err(self.err("plan.programme.staff", "names no profession"));
+            }
+            programme.staff = staff.clone();
+        }
+        for (name, &attends) in &programme.staff {
+            let key = format!("plan.programme.staff.{name}");
+            non_negative(&key, attends)?;
+            if attends > programme.visits {
+                return Err(self.err(
+                    &key,
+                    format!(
+                        "attends {attends} visits but the programme has {}",
+                        programme.visits
+                    ),
+                ));
+            }
+        }
+        if let Some(v) = positive("plan.programme.minutes_per_visit", g.minutes_per_visit)? {
+            programme.minutes_per_visit = v;
+        }
+        if let Some(v) = g.travel_minutes {
+            programme.travel_minutes = non_negative("plan.programme.travel_minutes", v)?;
+        }
+        if let Some(v) = positive("plan.programme.hours_per_fte", g.hours_per_fte)? {
+            programme.hours_per_fte = v;
+        }
+        if let Some(a) = p.acceptance {
+            programme.acceptance = share("plan.acceptance", a)?;
+        }
+        let c = &p.completion;
+        let done = &mut programme.completion;
+        if let Some(v) = positive("plan.completion.families", c.families)? {
+            done.families = v;
+        }
+        if let Some(v) = positive("plan.completion.programme_visits", c.programme_visits)? {
+            done.programme_visits = v;
+        }
+        if let Some(v) = c.visits {
+            done.visits = non_negative("plan.completion.visits", v)?;
+        }
+        if let Some(v) = c.completed_all {
+            done.completed_all = non_negative("plan.completion.completed_all", v)?;
+        }
+        if done.visits > done.families * done.programme_visits {
+            return Err(self.err(
+                "plan.completion.visits",
+                format!(
+                    "{} visits cannot have been made in {} families of a {}-visit programme",
+                    done.visits, done.families, done.programme_visits
+                ),
+            ));
+        }
+        if done.completed_all > done.families
+            || done.completed_all * done.programme_visits > done.visits
+        {
+            return Err(self.err(
+                "plan.completion.completed_all",
+                format!(
+                    "{} families cannot have completed every visit ({} families, {} visits)",
+                    done.completed_all, done.families, done.visits
+                ),
+            ));
+        }
+        for (name, &salary) in &p.salaries {
+            let key = format!("plan.salaries.{name}");
+            non_negative(&key, salary)?;
+            if !programme.staff.contains_key(name) {
+                return Err(self.err(
+                    &key,
+                    format!(
+                        "the programme has no profession {name:?}; its staff are {}",
+                        programme
+                            .staff
+                            .keys()
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+        }
+        programme.salaries = p.salaries.clone();
+        if !p.salaries.is_empty() && programme.resources(1.0).cost_sek.is_none() {
+            let missing: Vec<&str> = programme
+                .staff
+                .keys()
+                .filter(|k| !p.salaries.contains_key(*k))
+                .map(String::as_str)
+                .collect();
+            return Err(self.err(
+                "plan.salaries",
+                format!("no salary for {}", missing.join(", ")),
+            ));
+        }
+        if !p.phases.is_empty() && (p.budget_fte.is_some() || p.budget_sek.is_some()) {
+            return Err(self.err(
+                "plan.phases",
+                "give the budget either once (plan.budget_fte or plan.budget_sek) or per phase, not both",
+            ));
+        }
+        let mut unit = None;
+        let mut budgets = Vec::new();
+        let one: Vec<(String, Option<f64>, Option<f64>)> = if p.phases.is_empty() {
+            vec![("plan".into(), p.budget_fte, p.budget_sek)]
+        } else {
+            p.phases
+                .iter()
+                .enumerate()
+                .map(|(i, x)| (format!("plan.phases[{i}]"), x.budget_fte, x.budget_sek))
+                .collect()
+        };
+        for (key, fte, sek) in one {
+            let (u, b, name) = match (fte, sek) {
+                (Some(_), Some(_)) => {
+                    return Err(self.err(
+                        &format!("{key}.budget_sek"),
+                        "give budget_fte or budget_sek, not both",
+                    ));
+                }
+                (Some(b), None) => (BudgetUnit::Fte, b, "budget_fte"),
+                (None, Some(b)) => (BudgetUnit::Sek, b, "budget_sek"),
+                (None, None) if p.phases.is_empty() => continue,
+                (None, None) => {
+                    return Err(self.err(&key, "a phase needs budget_fte or budget_sek"));
+                }
+            };
+            let key = format!("{key}.{name}");
+            non_negative(&key, b)?;
+            if unit.is_some_and(|x| x != u) {
+                return Err(self.err(&key, "every phase's budget must be in the same unit"));
+            }
+            if u == BudgetUnit::Sek && programme.salaries.is_empty() {
+                return Err(self.err(
+                    &key,
+                    "a budget in SEK needs plan.salaries for every profession",
+                ));
+            }
+            unit = Some(u);
+            budgets.push(b);
+        }
+        let min_cni = positive("plan.min_cni", p.min_cni)?;
+        let min_relative_vti = positive("plan.min_relative_vti", p.min_relative_vti)?;
+        for (i, x) in p.lock_in.iter().enumerate() {
+            if p.lock_out.contains(x) {
+                return Err(self.err(
+                    &format!("plan.lock_in[{i}]"),
+                    format!("BVC {x:?} is both locked in and locked out"),
+                ));
+            }
+        }
+        let first_born_share = match p.first_born_share {
+            Some(v) => share("plan.first_born_share", v)?,
+            None => crate::plan::programme::DEFAULT_FIRST_BORN_SHARE,
+        };
+        let thresholds = p.thresholds.clone().unwrap_or_else(|| vec![1.0, 1.3]);
+        for (i, &t) in thresholds.iter().enumerate() {
+            positive(&format!("plan.thresholds[{i}]"), Some(t))?;
+        }
+        let robustness = match &p.robustness {
+            None => None,
+            Some(r) => {
+                let d = RobustSpec::default();
+                let draws = r.draws.unwrap_or(d.draws);
+                if !(1..=1_000_000).contains(&draws) {
+                    return Err(self.err(
+                        "plan.robustness.draws",
+                        format!("must be between 1 and 1 000 000, got {draws}"),
+                    ));
+                }
+                let spread = r.weight_spread.unwrap_or(d.weight_spread);
+                if !(0.0..1.0).contains(&spread) {
+                    return Err(self.err(
+                        "plan.robustness.weight_spread",
+                        format!("must be at least 0 and below 1, got {spread}"),
+                    ));
+                }
+                Some(RobustSpec {
+                    draws,
+                    seed: r.seed.unwrap_or(d.seed),
+                    weight_spread: spread,
+                    count_noise: r.count_noise.unwrap_or(d.count_noise),
+                })
+            }
+        };
+        let mut spec = PlanSpec::new(programme);
+        spec.rank_by = p.rank_by.unwrap_or_default();
+        spec.need_weight = p.need_weight.unwrap_or_default();
+        spec.budget_unit = unit.unwrap_or_default();
+        spec.budgets = budgets;
+        spec.min_cni = min_cni;
+        spec.min_relative_vti = min_relative_vti;
+        spec.lock_in = p.lock_in.clone();
+        spec.lock_out = p.lock_out.clone();
+        spec.thresholds = thresholds;
+        spec.first_born_share = first_born_share;
+        spec.robustness = robustness;
+        Ok(Some(spec))
     }
 
     /// A path from the scenario, resolved against its folder.

@@ -478,3 +478,115 @@ fn invalid_polygon_is_refused_unless_repair_is_asked() {
         "code,count\n2180C1010,1\n"
     );
 }
+
+#[test]
+fn plan_runs_twice_byte_identical() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let scenario = demo("scenario.toml");
+    for dir in [&a, &b] {
+        let out = careneed(&[
+            "plan",
+            "--scenario",
+            scenario.to_str().unwrap(),
+            "--out",
+            dir.path().to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        assert!(stdout.contains("plan: eligible families:"), "{stdout}");
+        assert!(stdout.contains("gap"), "{stdout}");
+    }
+    let mut names: Vec<String> = std::fs::read_dir(a.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for f in [
+        "plan.csv",
+        "plan_municipalities.csv",
+        "plan_areas.csv",
+        "catchments.geojson",
+    ] {
+        assert!(names.iter().any(|n| n == f), "{f} missing: {names:?}");
+    }
+    for n in &names {
+        assert_eq!(
+            std::fs::read(a.path().join(n)).unwrap(),
+            std::fs::read(b.path().join(n)).unwrap(),
+            "{n} differs between two runs"
+        );
+    }
+    // plan.csv: ranks 1..n, and the selected keep to the budget (1 + 1 FTE).
+    let mut rdr = csv::Reader::from_path(a.path().join("plan.csv")).unwrap();
+    let header = rdr.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 25);
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r[col("rank")], (i + 1).to_string());
+    }
+    let fte: f64 = rows
+        .iter()
+        .filter(|r| &r[col("selected")] == "true")
+        .map(|r| r[col("fte")].parse::<f64>().unwrap())
+        .sum();
+    assert!(fte > 0.0 && fte <= 2.0 + 0.01, "{fte}");
+    let geo: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(a.path().join("catchments.geojson")).unwrap())
+            .unwrap();
+    for f in geo["features"].as_array().unwrap() {
+        let p = &f["properties"];
+        for key in [
+            "plan_rank",
+            "need",
+            "eligible_families",
+            "visits",
+            "fte",
+            "selected",
+            "rank_low",
+            "rank_high",
+            "p_selected",
+        ] {
+            assert!(!p[key].is_null(), "{key} missing on {}", p["bvc"]);
+        }
+    }
+}
+
+#[test]
+fn plan_needs_a_plan_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = dir.path().join("s.toml");
+    std::fs::write(&s, "[inputs]\nareas = \"a.csv\"\n").unwrap();
+    let out = careneed(&[
+        "plan",
+        "--scenario",
+        s.to_str().unwrap(),
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("no [plan] section"));
+}
+
+#[test]
+fn cni_with_the_demo_scenario_ignores_its_plan() {
+    // Regression: `careneed cni --scenario data/demo/scenario.toml` failed: the
+    // scenario's municipalities.csv was looked up in the current folder, and its
+    // [plan] needs catchments the CNI-only run does not build.
+    let dir = tempfile::tempdir().unwrap();
+    let csv_out = dir.path().join("cni.csv");
+    let out = careneed(&[
+        "cni",
+        "--table",
+        demo("areas.csv").to_str().unwrap(),
+        "--scenario",
+        demo("scenario.toml").to_str().unwrap(),
+        "--out",
+        csv_out.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        std::fs::read_to_string(&csv_out).unwrap().lines().count(),
+        173
+    );
+}

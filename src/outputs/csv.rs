@@ -176,6 +176,151 @@ pub fn catchments(summaries: &[crate::spatial::catchments::CatchmentSummary]) ->
     finish(w)
 }
 
+/// `plan.csv`: one row per catchment, rank 1 first: `rank, bvc, name,
+/// municipality_code, municipality, measure, cni, relative_vti,
+/// eligible_families, eligibility, need, accepting_families, visits, fte, fte_<profession>…,
+/// cost_sek, locked_in, locked_out, allowed, selected, phase, greedy_selected,
+/// greedy_phase, rank_low, rank_high, p_selected` (`rank_low`/`rank_high`: the
+/// 90 % rank interval; empty without the Monte Carlo).
+pub fn plan(plan: &crate::plan::Plan) -> Result<Vec<u8>> {
+    let professions: Vec<&String> = plan.spec.programme.staff.keys().collect();
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<String> = [
+        "rank",
+        "bvc",
+        "name",
+        "municipality_code",
+        "municipality",
+        "measure",
+        "cni",
+        "relative_vti",
+        "eligible_families",
+        "eligibility",
+        "need",
+        "accepting_families",
+        "visits",
+        "fte",
+    ]
+    .map(String::from)
+    .to_vec();
+    header.extend(professions.iter().map(|p| format!("fte_{p}")));
+    header.extend(
+        [
+            "cost_sek",
+            "locked_in",
+            "locked_out",
+            "allowed",
+            "selected",
+            "phase",
+            "greedy_selected",
+            "greedy_phase",
+            "rank_low",
+            "rank_high",
+            "p_selected",
+        ]
+        .map(String::from),
+    );
+    w.write_record(&header).map_err(err)?;
+    let some = |x: Option<usize>| x.map(|x| x.to_string()).unwrap_or_default();
+    for &i in &plan.order {
+        let c = &plan.catchments[i];
+        let r = &c.resources;
+        let mut rec = vec![
+            c.rank.to_string(),
+            c.bvc.clone(),
+            c.name.clone().unwrap_or_default(),
+            c.municipality_code.clone().unwrap_or_default(),
+            c.municipality.clone().unwrap_or_default(),
+            opt(c.measure, 4),
+            opt(c.cni, 4),
+            opt(c.relative_vti, 4),
+            number(c.eligible_families, 2),
+            c.eligibility.clone(),
+            number(c.need, 2),
+            number(r.accepting_families, 2),
+            number(r.visits, 1),
+            number(r.fte_total, 3),
+        ];
+        rec.extend(
+            professions
+                .iter()
+                .map(|p| number(r.fte.get(*p).copied().unwrap_or(0.0), 3)),
+        );
+        rec.extend([
+            opt(r.cost_sek, 0),
+            c.locked_in.to_string(),
+            c.locked_out.to_string(),
+            c.allowed.to_string(),
+            c.phase.is_some().to_string(),
+            some(c.phase),
+            c.greedy_phase.is_some().to_string(),
+            some(c.greedy_phase),
+            some(c.rank_interval.map(|r| r.0)),
+            some(c.rank_interval.map(|r| r.1)),
+            opt(c.p_selected, 3),
+        ]);
+        w.write_record(&rec).map_err(err)?;
+    }
+    finish(w)
+}
+
+/// `plan_municipalities.csv`: `code, name, population, children, eligible_families,
+/// cni, catchments, catchments_cni_above_<t>…`.
+pub fn plan_municipalities(plan: &crate::plan::Plan) -> Result<Vec<u8>> {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<String> = [
+        "code",
+        "name",
+        "population",
+        "children",
+        "eligible_families",
+        "cni",
+        "catchments",
+    ]
+    .map(String::from)
+    .to_vec();
+    header.extend(
+        plan.spec
+            .thresholds
+            .iter()
+            .map(|t| format!("catchments_cni_above_{}", number(*t, 4))),
+    );
+    w.write_record(&header).map_err(err)?;
+    for m in &plan.municipalities {
+        let mut rec = vec![
+            m.code.clone(),
+            m.name.clone().unwrap_or_default(),
+            number(m.population, 1),
+            number(m.children, 1),
+            number(m.eligible_families, 2),
+            opt(m.cni, 4),
+            m.catchments.to_string(),
+        ];
+        rec.extend(m.catchments_above.iter().map(usize::to_string));
+        w.write_record(&rec).map_err(err)?;
+    }
+    finish(w)
+}
+
+/// `plan_areas.csv`: areas by need, rank 1 first: `rank, code, cni,
+/// eligible_families, need`.
+pub fn plan_areas(plan: &crate::plan::Plan) -> Result<Vec<u8>> {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    w.write_record(["rank", "code", "cni", "eligible_families", "need"])
+        .map_err(err)?;
+    for a in &plan.areas {
+        w.write_record([
+            a.rank.to_string(),
+            a.code.clone(),
+            opt(a.cni, 4),
+            number(a.eligible_families, 3),
+            number(a.need, 3),
+        ])
+        .map_err(err)?;
+    }
+    finish(w)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

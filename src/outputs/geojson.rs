@@ -49,6 +49,18 @@ pub fn catchments(
     summaries: &[crate::spatial::catchments::CatchmentSummary],
     crs: Crs,
 ) -> Result<Vec<u8>> {
+    catchments_with_plan(c, summaries, None, crs)
+}
+
+/// `catchments.geojson` with, when a plan is given, the fields of `plan.csv` on
+/// each feature: `plan_rank`, `need`, `eligible_families`, `visits`, `fte`,
+/// `selected`, `phase`, `rank_low`, `rank_high`, `p_selected`.
+pub fn catchments_with_plan(
+    c: &crate::spatial::catchments::Catchments,
+    summaries: &[crate::spatial::catchments::CatchmentSummary],
+    plan: Option<&crate::plan::Plan>,
+    crs: Crs,
+) -> Result<Vec<u8>> {
     let t = crate::inputs::crs::Transformer::new(crs, Crs::Wgs84)
         .map_err(|e| Error::Compute(e.to_string()))?;
     let mut features = Vec::new();
@@ -59,20 +71,39 @@ pub fn catchments(
         let wgs = g
             .try_map_coords(|p| t.apply(p.x, p.y).map(|(x, y)| geo::coord! { x: x, y: y }))
             .map_err(|e| Error::Compute(e.to_string()))?;
+        let mut properties = json!({
+            "bvc": s.bvc,
+            "name": s.name,
+            "areas": s.areas,
+            "population": num(Some(s.population), 1),
+            "children": num(Some(s.children), 1),
+            "cni": num(s.cni, 4),
+            "vti": num(s.vti, 4),
+            "relative_vti": num(s.relative_vti, 4),
+        });
+        let planned = plan.and_then(|p| p.catchments.iter().find(|x| x.bvc == s.bvc));
+        if let (Some(x), Some(map)) = (planned, properties.as_object_mut()) {
+            let (low, high) = x.rank_interval.unzip();
+            for (k, v) in [
+                ("plan_rank", json!(x.rank)),
+                ("need", num(Some(x.need), 2)),
+                ("eligible_families", num(Some(x.eligible_families), 2)),
+                ("visits", num(Some(x.resources.visits), 1)),
+                ("fte", num(Some(x.resources.fte_total), 3)),
+                ("selected", json!(x.phase.is_some())),
+                ("phase", json!(x.phase)),
+                ("rank_low", json!(low)),
+                ("rank_high", json!(high)),
+                ("p_selected", num(x.p_selected, 3)),
+            ] {
+                map.insert(k.into(), v);
+            }
+        }
         features.push(json!({
             "type": "Feature",
             "id": features.len() + 1,
             "geometry": geojson::Geometry::from(&rfc7946(&wgs)),
-            "properties": {
-                "bvc": s.bvc,
-                "name": s.name,
-                "areas": s.areas,
-                "population": num(Some(s.population), 1),
-                "children": num(Some(s.children), 1),
-                "cni": num(s.cni, 4),
-                "vti": num(s.vti, 4),
-                "relative_vti": num(s.relative_vti, 4),
-            },
+            "properties": properties,
         }));
     }
     feature_collection(&features, "catchments.geojson")

@@ -6,6 +6,8 @@
 //! | `ranking.csv` | areas by CNI, highest first |
 //! | `cni.csv` | CNI per table row, in table order, with the research columns when computed |
 //! | `catchments.geojson`, `catchments.csv` | BVC catchments with population, children 0–5, CNI and VTI |
+//! | `plan.csv` | the rollout plan per catchment: rank, need, eligible families, visits, FTE, selected, wave, rank interval, P(selected) (with a `[plan]` section) |
+//! | `plan_municipalities.csv`, `plan_areas.csv` | the plan per municipality, and areas ranked by need |
 //! | `vti.csv` | VTI, weighted newborns and nurse time per BVC (when a BVC table is given) |
 //! | `run_report.json` | the reference used, every notice (encodings, mismatches, areas without CNI) |
 //!
@@ -82,9 +84,17 @@ pub fn write_all(run: &Run, dir: &Path) -> Result<Vec<PathBuf>> {
     if let (Some(c), Some(b)) = (&run.catchments, &run.boundaries) {
         files.push((
             dir.join("catchments.geojson"),
-            geojson::catchments(&c.catchments, &c.summaries, b.crs)?,
+            geojson::catchments_with_plan(&c.catchments, &c.summaries, run.plan.as_ref(), b.crs)?,
         ));
         files.push((dir.join("catchments.csv"), csv::catchments(&c.summaries)?));
+    }
+    if let Some(p) = &run.plan {
+        files.push((dir.join("plan.csv"), csv::plan(p)?));
+        files.push((
+            dir.join("plan_municipalities.csv"),
+            csv::plan_municipalities(p)?,
+        ));
+        files.push((dir.join("plan_areas.csv"), csv::plan_areas(p)?));
     }
     files.push((dir.join("run_report.json"), report_json(run)?));
     for (path, _) in &files {
@@ -114,9 +124,39 @@ pub fn report_json(run: &Run) -> Result<Vec<u8>> {
             "transform": run.cni.transform,
         },
         "vti": run.vti.as_ref().map(|v| serde_json::json!({"spec": v.spec, "mean_one_plus_vti": v.mean_one_plus_vti})),
+        "plan": run.plan.as_ref().map(plan_json),
         "notices": run.report.notices,
     });
     let mut bytes = serde_json::to_vec_pretty(&value).map_err(|e| Error::Compute(e.to_string()))?;
     bytes.push(b'\n');
     Ok(bytes)
+}
+
+/// The plan's settings and totals for `run_report.json`.
+pub fn plan_json(p: &crate::plan::Plan) -> serde_json::Value {
+    let totals = |s: &crate::plan::select::Selection| {
+        serde_json::json!({
+            "need": s.need,
+            "cost": s.cost,
+            "selected": s.wave.iter().filter(|w| w.is_some()).count(),
+            "waves": s.waves,
+        })
+    };
+    serde_json::json!({
+        "programme": p.spec.programme,
+        "visits_per_accepting_family": p.visits_per_accepting_family,
+        "eligibility": p.eligibility,
+        "rank_by": p.spec.rank_by,
+        "need_weight": p.spec.need_weight,
+        "budget_unit": p.spec.budget_unit,
+        "budgets": p.spec.budgets,
+        "min_cni": p.spec.min_cni,
+        "min_relative_vti": p.spec.min_relative_vti,
+        "lock_in": p.spec.lock_in,
+        "lock_out": p.spec.lock_out,
+        "exact": p.exact.as_ref().map(totals),
+        "greedy": p.greedy.as_ref().map(totals),
+        "gap": p.gap,
+        "robustness": p.robustness.as_ref().map(|r| &r.spec),
+    })
 }

@@ -46,6 +46,16 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Run a scenario with a [plan] section: rank catchments, size the programme,
+    /// choose where to start under a budget (plan.csv and every other output).
+    Plan {
+        /// Scenario (TOML) with a [plan] section.
+        #[arg(long)]
+        scenario: PathBuf,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Compute CNI per area from an area table.
     Cni {
         /// Area table (CSV, `,` or `;`, UTF-8 or Latin-1).
@@ -231,6 +241,18 @@ fn run(cli: Cli) -> careneed::Result<()> {
             scenario.inputs.repair |= repair;
             full_run(&scenario, &out)
         }
+        Command::Plan { scenario, out } => {
+            let mut s = Scenario::read(&scenario)?;
+            s.inputs.repair |= repair;
+            if s.plan.is_none() {
+                return Err(careneed::Error::Scenario {
+                    location: careneed::Location::file(scenario.display().to_string())
+                        .with_field("plan"),
+                    message: "the scenario has no [plan] section".into(),
+                });
+            }
+            full_run(&s, &out)
+        }
         Command::Cni {
             table,
             boundaries,
@@ -250,7 +272,15 @@ fn run(cli: Cli) -> careneed::Result<()> {
             s.inputs.boundaries = boundaries;
             s.inputs.code_field = Some(code_field);
             s.inputs.repair |= repair;
+            // `careneed cni` takes only the scenario's column mapping and weights:
+            // its other inputs (relative to the scenario's folder, which is not
+            // used here), catchments and plan are left out.
             s.inputs.bvc_table = None;
+            s.inputs.municipalities = None;
+            s.inputs.bvc_points = None;
+            s.inputs.children = None;
+            s.inputs.births = None;
+            s.plan = None;
             if reference.is_some() {
                 s.cni.reference = reference;
             }
@@ -456,10 +486,92 @@ fn full_run(scenario: &Scenario, out: &Path) -> careneed::Result<()> {
             ))
             .unwrap_or_default()
     );
+    if let Some(p) = &run.plan {
+        print_plan(p);
+    }
     for f in files {
         println!("wrote {}", f.display());
     }
     Ok(())
+}
+
+/// The plan's assumptions and totals, in a few lines.
+fn print_plan(p: &careneed::plan::Plan) {
+    let prog = &p.spec.programme;
+    println!(
+        "plan: preset {}, {} visits, acceptance {}, {:.2} visits per accepting family (completion {}/({}×{}))",
+        prog.preset,
+        prog.visits,
+        prog.acceptance,
+        p.visits_per_accepting_family,
+        prog.completion.visits,
+        prog.completion.families,
+        prog.completion.programme_visits
+    );
+    println!("plan: eligible families: {}", p.eligibility);
+    for a in &prog.assumptions {
+        println!("plan: assumption: {a}");
+    }
+    let unit = match p.spec.budget_unit {
+        careneed::plan::BudgetUnit::Fte => "FTE",
+        careneed::plan::BudgetUnit::Sek => "SEK",
+    };
+    let eligible: f64 = p.catchments.iter().map(|c| c.eligible_families).sum();
+    let fte: f64 = p.catchments.iter().map(|c| c.resources.fte_total).sum();
+    println!(
+        "plan: {} catchments, {eligible:.0} eligible families a year, {fte:.2} FTE to cover all",
+        p.catchments.len()
+    );
+    if let (Some(e), Some(g)) = (&p.exact, &p.greedy) {
+        let count = |s: &careneed::plan::select::Selection| s.wave.iter().flatten().count();
+        println!(
+            "plan: budget {:?} {unit}: exact selects {} catchments, need {:.1} at {:.3} {unit}; greedy {} catchments, need {:.1} at {:.3} {unit}; gap {:.1} ({:.1}%)",
+            p.spec.budgets,
+            count(e),
+            e.need,
+            e.cost,
+            count(g),
+            g.need,
+            g.cost,
+            e.need - g.need,
+            if e.need > 0.0 {
+                (e.need - g.need) / e.need * 100.0
+            } else {
+                0.0
+            }
+        );
+    }
+    if let Some(e) = &p.exact {
+        for (k, w) in e.waves.iter().enumerate() {
+            let names: Vec<&str> = w
+                .chosen
+                .iter()
+                .map(|&i| p.catchments[i].bvc.as_str())
+                .collect();
+            println!(
+                "plan: wave {}: budget {} {unit} (cumulative {}), adds {} at {:.3} {unit}, need {:.1}",
+                k + 1,
+                w.budget,
+                w.capacity,
+                if names.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    names.join(", ")
+                },
+                w.cost,
+                w.need
+            );
+        }
+    }
+    if let Some(r) = &p.robustness {
+        println!(
+            "plan: robustness: {} draws, seed {}, weights ±{}%, Poisson noise on counts: {}",
+            r.spec.draws,
+            r.spec.seed,
+            r.spec.weight_spread * 100.0,
+            r.spec.count_noise
+        );
+    }
 }
 
 /// Prints warnings (all of them: each is an area a planner must know about) and

@@ -1,0 +1,579 @@
+//! Plan: where extended home visits should start, how many families that
+//! reaches, and what staff it needs. The stage after [`spatial`](crate::spatial)
+//! and before [`outputs`](crate::outputs):
+//!
+//! | module | what |
+//! |---|---|
+//! | [`programme`] | eligible families (births table or estimate), presets, visits → hours → FTE → SEK |
+//! | [`model`] | counts and weights → catchment CNI, VTI, eligible families, need reached, cost |
+//! | [`rank`] | ranking by CNI, VTI or need reached, with a tie rule; per-municipality summary |
+//! | [`select`] | exact knapsack and greedy baseline under an FTE or SEK budget, lock-in/out, minimum CNI, waves |
+//! | [`robust`] | seeded Monte Carlo: 90 % rank interval and P(selected) per catchment |
+//!
+//! [`plan`] runs them on a [`Run`] with catchments; [`pipeline::run`](crate::pipeline::run)
+//! calls it when the scenario has a `[plan]` section.
+//!
+//! ```
+//! use careneed::{pipeline, scenario::Scenario};
+//! let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo");
+//! let mut s = Scenario::read(&dir.join("scenario.toml")).unwrap();
+//! s.plan.as_mut().unwrap().robustness = None; // skip the Monte Carlo here
+//! let run = pipeline::run(&s).unwrap();
+//! let plan = run.plan.as_ref().unwrap();
+//! // Eligible families from the births table: first births + first in Sweden.
+//! let births: f64 = plan.catchments.iter().map(|c| c.eligible_families).sum();
+//! assert!(births > 400.0 && births < 1500.0);
+//! // The exact optimum never reaches less need than greedy, within the budget.
+//! let (exact, greedy) = (plan.exact.as_ref().unwrap(), plan.greedy.as_ref().unwrap());
+//! assert!(exact.need >= greedy.need);
+//! assert!(exact.cost <= plan.spec.budgets.iter().sum::<f64>() + 1e-9);
+//! ```
+
+pub mod model;
+pub mod programme;
+pub mod rank;
+pub mod robust;
+pub mod select;
+
+use crate::error::{Error, Location, Result};
+use crate::inputs::table::Table;
+use crate::pipeline::Run;
+use crate::report::Report;
+use model::Model;
+use programme::{Eligibility, Programme, Resources};
+use rank::{MunicipalitySummary, NeedWeight, RankBy, ranks};
+use robust::{RobustSpec, Robustness, Rules};
+use select::{Selection, Solver, select};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The unit of a budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BudgetUnit {
+    /// Full-time equivalents (all professions together).
+    #[default]
+    Fte,
+    /// Swedish kronor a year (needs a salary for every profession).
+    Sek,
+}
+
+/// What a plan computes, with every default filled in (from a scenario's
+/// `[plan]` section by [`Scenario::plan_spec`](crate::scenario::Scenario::plan_spec)).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanSpec {
+    /// The programme (preset plus overrides).
+    pub programme: Programme,
+    /// The ranking measure.
+    pub rank_by: RankBy,
+    /// The need weight.
+    pub need_weight: NeedWeight,
+    /// The budgets' unit.
+    pub budget_unit: BudgetUnit,
+    /// One budget per rollout wave; empty: no selection beyond lock-ins.
+    pub budgets: Vec<f64>,
+    /// Only catchments with CNI strictly above this may be chosen.
+    pub min_cni: Option<f64>,
+    /// Only catchments with relative VTI strictly above this may be chosen.
+    pub min_relative_vti: Option<f64>,
+    /// BVC ids already running the programme.
+    pub lock_in: Vec<String>,
+    /// BVC ids never to choose.
+    pub lock_out: Vec<String>,
+    /// CNI thresholds of the municipality summary.
+    pub thresholds: Vec<f64>,
+    /// First-born share for areas without births data.
+    pub first_born_share: f64,
+    /// Monte Carlo settings; `None` skips it.
+    pub robustness: Option<RobustSpec>,
+}
+
+impl PlanSpec {
+    /// A plan with a preset and every other setting at its default.
+    pub fn new(programme: Programme) -> Self {
+        PlanSpec {
+            programme,
+            rank_by: RankBy::default(),
+            need_weight: NeedWeight::default(),
+            budget_unit: BudgetUnit::Fte,
+            budgets: Vec::new(),
+            min_cni: None,
+            min_relative_vti: None,
+            lock_in: Vec::new(),
+            lock_out: Vec::new(),
+            thresholds: vec![1.0, 1.3],
+            first_born_share: programme::DEFAULT_FIRST_BORN_SHARE,
+            robustness: None,
+        }
+    }
+}
+
+/// One catchment's plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CatchmentPlan {
+    /// BVC id.
+    pub bvc: String,
+    /// BVC name.
+    pub name: Option<String>,
+    /// Municipality holding most of the catchment's population.
+    pub municipality_code: Option<String>,
+    /// Its name.
+    pub municipality: Option<String>,
+    /// 1 = most need by the ranking measure.
+    pub rank: usize,
+    /// The ranking measure.
+    pub measure: Option<f64>,
+    /// Population-weighted CNI.
+    pub cni: Option<f64>,
+    /// Relative VTI of the BVC.
+    pub relative_vti: Option<f64>,
+    /// Eligible families a year.
+    pub eligible_families: f64,
+    /// Where they come from: `births` (the births table), `estimated` (under-fives
+    /// × first-born share, an assumption) or `mixed`.
+    pub eligibility: String,
+    /// Need reached.
+    pub need: f64,
+    /// Visits, hours, FTE and cost.
+    pub resources: Resources,
+    /// Cost in the budget's unit.
+    pub cost: f64,
+    /// Locked in.
+    pub locked_in: bool,
+    /// Locked out.
+    pub locked_out: bool,
+    /// May be chosen: not locked out and above the minimum CNI and relative VTI.
+    pub allowed: bool,
+    /// Wave of the exact selection, `None` when not selected.
+    pub phase: Option<usize>,
+    /// Wave of the greedy selection.
+    pub greedy_phase: Option<usize>,
+    /// 90 % rank interval over the Monte Carlo draws.
+    pub rank_interval: Option<(usize, usize)>,
+    /// Share of Monte Carlo draws that select it.
+    pub p_selected: Option<f64>,
+}
+
+/// One area's need, ranked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AreaPlan {
+    /// Area code.
+    pub code: String,
+    /// 1 = most need: by eligible × CNI when ranking by need reached, else by CNI.
+    pub rank: usize,
+    /// CNI.
+    pub cni: Option<f64>,
+    /// Eligible families a year.
+    pub eligible_families: f64,
+    /// Eligible × CNI.
+    pub need: f64,
+}
+
+/// A complete plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// The settings.
+    pub spec: PlanSpec,
+    /// How eligible families were found (printed with the outputs).
+    pub eligibility: String,
+    /// Visits an accepting family receives on average.
+    pub visits_per_accepting_family: f64,
+    /// Per catchment, in catchment (BVC id) order.
+    pub catchments: Vec<CatchmentPlan>,
+    /// Indices into `catchments`, rank 1 first.
+    pub order: Vec<usize>,
+    /// Areas, rank 1 first.
+    pub areas: Vec<AreaPlan>,
+    /// Per municipality, by code.
+    pub municipalities: Vec<MunicipalitySummary>,
+    /// The exact selection, when budgets or lock-ins are given.
+    pub exact: Option<Selection>,
+    /// The greedy baseline.
+    pub greedy: Option<Selection>,
+    /// `exact.need − greedy.need`.
+    pub gap: Option<f64>,
+    /// The Monte Carlo, when asked for.
+    pub robustness: Option<Robustness>,
+    /// Notices: assumptions, lock-ins over budget.
+    pub report: Report,
+}
+
+fn scenario_err(run: &Run, key: &str, message: String) -> Error {
+    Error::Scenario {
+        location: Location::file(run.scenario.source.clone()).with_field(key),
+        message,
+    }
+}
+
+/// Eligible families per row of `run.table`, from `births` when given.
+pub fn eligibility(
+    run: &Run,
+    births: Option<&Table>,
+    first_born_share: f64,
+    report: &mut Report,
+) -> Result<Eligibility> {
+    let under5 = run.table.require("under5")?;
+    let under: Vec<f64> = run.table.rows.iter().map(|r| r.values[under5]).collect();
+    let mut e = Eligibility::estimated(&under, first_born_share);
+    let Some(b) = births else {
+        report.info(
+            "eligibility",
+            Location::file(run.scenario.source.clone()).with_field("inputs.births"),
+            e.source.clone(),
+        );
+        return Ok(e);
+    };
+    let fb = b.require("first_births")?;
+    let fis = b.column("first_in_sweden");
+    let mut missing = Vec::new();
+    for (i, row) in run.table.rows.iter().enumerate() {
+        match b.row(&row.key) {
+            Some(r) => {
+                e.first_births[i] = r.values[fb];
+                e.first_in_sweden[i] = fis.map_or(0.0, |c| r.values[c]);
+                e.estimated[i] = false;
+                e.per_row[i] = e.first_births[i] + e.first_in_sweden[i];
+            }
+            None => missing.push(row.key.clone()),
+        }
+    }
+    e.source = if fis.is_some() {
+        format!(
+            "{}: eligible families = first_births + first_in_sweden (first-time parents plus parents whose first child born in Sweden this is)",
+            b.source
+        )
+    } else {
+        format!(
+            "{}: eligible families = first_births (the table has no first_in_sweden column, so parents whose first child born in Sweden this is are not counted)",
+            b.source
+        )
+    };
+    if !missing.is_empty() {
+        e.source.push_str(&format!(
+            "; {} area(s) without a births row estimated as under-fives / 5 × {first_born_share} (assumption)",
+            missing.len()
+        ));
+        report.warn(
+            "births_missing",
+            Location::file(b.source.clone()),
+            format!(
+                "{} area(s) have no births row; their eligible families are estimated: {}",
+                missing.len(),
+                missing.join(", ")
+            ),
+        );
+    }
+    report.info(
+        "eligibility",
+        Location::file(b.source.clone()),
+        e.source.clone(),
+    );
+    Ok(e)
+}
+
+/// Builds the [`Model`] of a run with catchments.
+pub fn model(run: &Run, eligibility: Eligibility, spec: &PlanSpec) -> Result<Model> {
+    let Some(c) = &run.catchments else {
+        return Err(scenario_err(
+            run,
+            "plan",
+            "a plan needs catchments: give inputs.boundaries and inputs.bvc_points".into(),
+        ));
+    };
+    let pop = run.table.require("population")?;
+    let cols = run
+        .cni
+        .variables
+        .iter()
+        .map(|v| run.table.require(&v.name))
+        .collect::<Result<Vec<_>>>()?;
+    // polygon → table row
+    let row_of: BTreeMap<usize, usize> = run
+        .areas
+        .iter()
+        .filter_map(|a| Some((a.polygon?, a.row?)))
+        .collect();
+    let members = c
+        .catchments
+        .catchments
+        .iter()
+        .map(|k| {
+            k.areas
+                .iter()
+                .filter_map(|&(p, share)| Some((*row_of.get(&p)?, share)))
+                .collect()
+        })
+        .collect();
+    let (vti_centres, vti_of) = match &run.vti {
+        Some(v) => {
+            let t = &v.centres;
+            let centres = t
+                .iter()
+                .map(|x| {
+                    let n = x.newborns;
+                    let back = |p: Option<f64>| p.unwrap_or(0.0) * n;
+                    [n, back(x.p_first), back(x.p_bcg), back(x.p_smoke)]
+                })
+                .collect();
+            let of = c
+                .catchments
+                .catchments
+                .iter()
+                .map(|k| t.iter().position(|x| x.bvc == k.bvc))
+                .collect();
+            (centres, of)
+        }
+        None => (Vec::new(), vec![None; c.catchments.catchments.len()]),
+    };
+    let per_family = match spec.budget_unit {
+        BudgetUnit::Fte => spec.programme.fte_per_family(),
+        BudgetUnit::Sek => spec.programme.resources(1.0).cost_sek.ok_or_else(|| {
+            scenario_err(
+                run,
+                "plan.salaries",
+                format!(
+                    "a budget in SEK needs a salary for every profession: {}",
+                    spec.programme
+                        .staff
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        })?,
+    };
+    Ok(Model {
+        area_codes: run.table.rows.iter().map(|r| r.key.clone()).collect(),
+        population: run.table.rows.iter().map(|r| r.values[pop]).collect(),
+        weights: run.cni.variables.iter().map(|v| v.weight).collect(),
+        counts: run
+            .table
+            .rows
+            .iter()
+            .map(|r| cols.iter().map(|&c| r.values[c]).collect())
+            .collect(),
+        reference: (run.cni.reference.source == "given").then_some(run.cni.reference.value),
+        eligibility,
+        bvc: c
+            .catchments
+            .catchments
+            .iter()
+            .map(|k| k.bvc.clone())
+            .collect(),
+        members,
+        vti_centres,
+        vti_of,
+        need_weight: spec.need_weight,
+        rank_by: spec.rank_by,
+        cost_per_family: per_family,
+    })
+}
+
+/// Computes the plan for a run with catchments (see the module docs); `births`
+/// is the births table, when there is one.
+pub fn plan(run: &Run, births: Option<&Table>, spec: &PlanSpec) -> Result<Plan> {
+    let mut report = Report::default();
+    let elig = eligibility(run, births, spec.first_born_share, &mut report)?;
+    let source = elig.source.clone();
+    let m = model(run, elig, spec)?;
+    let f = m.evaluate(&m.baseline());
+    let n = m.bvc.len();
+    let ids: BTreeSet<&str> = m.bvc.iter().map(String::as_str).collect();
+    for (key, list) in [
+        ("plan.lock_in", &spec.lock_in),
+        ("plan.lock_out", &spec.lock_out),
+    ] {
+        if let Some(bad) = list.iter().find(|b| !ids.contains(b.as_str())) {
+            return Err(scenario_err(
+                run,
+                key,
+                format!("no catchment has BVC id {bad:?}"),
+            ));
+        }
+    }
+    let rules = Rules {
+        locked_in: m.bvc.iter().map(|b| spec.lock_in.contains(b)).collect(),
+        locked_out: m.bvc.iter().map(|b| spec.lock_out.contains(b)).collect(),
+        min_cni: spec.min_cni,
+        min_relative_vti: spec.min_relative_vti,
+        budgets: spec.budgets.clone(),
+    };
+    let candidates = rules.candidates(&f);
+    let rank = ranks(&f.measure, &m.bvc);
+    let order = rank::order(&f.measure, &m.bvc);
+    let any_selection = !spec.budgets.is_empty() || !spec.lock_in.is_empty();
+    let (exact, greedy) = if any_selection {
+        (
+            Some(select(&candidates, &spec.budgets, Solver::Exact, &order)?),
+            Some(select(&candidates, &spec.budgets, Solver::Greedy, &order)?),
+        )
+    } else {
+        (None, None)
+    };
+    if exact.as_ref().is_some_and(|s| s.lock_in_over_budget) {
+        report.warn(
+            "lock_in_over_budget",
+            Location::file(run.scenario.source.clone()).with_field("plan.lock_in"),
+            "the locked-in catchments cost more than the first wave's budget; they stay selected in wave 1 and the others start later",
+        );
+    }
+    let robustness = match &spec.robustness {
+        Some(r) => Some(robust::simulate(&m, &rules, r)?),
+        None => None,
+    };
+
+    // Municipality of each catchment: the one holding most of its population.
+    let summaries = run.catchments.as_ref().map(|c| &c.summaries);
+    let muni_name: BTreeMap<&str, Option<&str>> = run
+        .areas
+        .iter()
+        .map(|a| (a.municipality_code.as_str(), a.municipality.as_deref()))
+        .collect();
+    let catchment_muni: Vec<Option<String>> = m
+        .members
+        .iter()
+        .map(|mem| {
+            let mut pop: BTreeMap<&str, f64> = BTreeMap::new();
+            for &(a, share) in mem {
+                *pop.entry(&run.areas[a].municipality_code).or_default() += share * m.population[a];
+            }
+            pop.into_iter()
+                .fold(None::<(&str, f64)>, |best, (k, p)| match best {
+                    Some((_, bp)) if bp >= p => best,
+                    _ => Some((k, p)),
+                })
+                .map(|(k, _)| k.to_string())
+        })
+        .collect();
+
+    let catchments: Vec<CatchmentPlan> = (0..n)
+        .map(|c| {
+            let resources = spec.programme.resources(f.eligible[c]);
+            let muni = catchment_muni[c].clone();
+            let estimated: BTreeSet<bool> = m.members[c]
+                .iter()
+                .filter(|&&(_, share)| share > 0.0)
+                .map(|&(a, _)| m.eligibility.estimated[a])
+                .collect();
+            let eligibility = match (estimated.contains(&false), estimated.contains(&true)) {
+                (true, true) => "mixed",
+                (false, true) => "estimated",
+                _ => "births",
+            };
+            CatchmentPlan {
+                bvc: m.bvc[c].clone(),
+                name: summaries
+                    .and_then(|s| s.get(c))
+                    .and_then(|s| s.name.clone()),
+                municipality: muni
+                    .as_deref()
+                    .and_then(|k| muni_name.get(k).copied().flatten())
+                    .map(str::to_string),
+                municipality_code: muni,
+                rank: rank[c],
+                measure: f.measure[c],
+                cni: f.cni[c],
+                relative_vti: f.relative_vti[c],
+                eligible_families: f.eligible[c],
+                eligibility: eligibility.to_string(),
+                need: f.need[c],
+                resources,
+                cost: f.cost[c],
+                locked_in: rules.locked_in[c],
+                locked_out: rules.locked_out[c],
+                allowed: candidates[c].allowed,
+                phase: exact.as_ref().and_then(|s| s.wave[c]),
+                greedy_phase: greedy.as_ref().and_then(|s| s.wave[c]),
+                rank_interval: robustness.as_ref().map(|r| (r.rank_low[c], r.rank_high[c])),
+                p_selected: robustness.as_ref().map(|r| r.p_selected[c]),
+            }
+        })
+        .collect();
+
+    // Areas, ranked.
+    let area_measure: Vec<Option<f64>> = (0..m.area_codes.len())
+        .map(|a| match spec.rank_by {
+            RankBy::NeedReached => f.area_cni[a].map(|c| c * f.area_eligible[a]),
+            RankBy::Cni | RankBy::Vti => f.area_cni[a],
+        })
+        .collect();
+    let areas: Vec<AreaPlan> = rank::order(&area_measure, &m.area_codes)
+        .into_iter()
+        .enumerate()
+        .map(|(r, a)| AreaPlan {
+            code: m.area_codes[a].clone(),
+            rank: r + 1,
+            cni: f.area_cni[a],
+            eligible_families: f.area_eligible[a],
+            need: f.area_eligible[a] * f.area_cni[a].unwrap_or(1.0),
+        })
+        .collect();
+
+    // Municipalities.
+    let children_per_polygon = run.catchments.as_ref().map(|c| &c.children_per_area);
+    let mut munis: BTreeMap<String, MunicipalitySummary> = BTreeMap::new();
+    let mut weighted: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    for a in run.areas.iter() {
+        let Some(row) = a.row else { continue };
+        let entry =
+            munis
+                .entry(a.municipality_code.clone())
+                .or_insert_with(|| MunicipalitySummary {
+                    code: a.municipality_code.clone(),
+                    name: a.municipality.clone(),
+                    population: 0.0,
+                    children: 0.0,
+                    eligible_families: 0.0,
+                    cni: None,
+                    catchments: 0,
+                    catchments_above: vec![0; spec.thresholds.len()],
+                });
+        entry.population += m.population[row];
+        entry.eligible_families += f.area_eligible[row];
+        entry.children += a
+            .polygon
+            .and_then(|p| children_per_polygon.and_then(|c| c.get(p)))
+            .copied()
+            .unwrap_or(0) as f64;
+        if let Some(cni) = f.area_cni[row] {
+            let w = weighted.entry(a.municipality_code.clone()).or_default();
+            w.0 += m.population[row] * cni;
+            w.1 += m.population[row];
+        }
+    }
+    for (k, (num, den)) in weighted {
+        if let Some(s) = munis.get_mut(&k) {
+            s.cni = (den > 0.0).then(|| num / den);
+        }
+    }
+    for (c, muni) in catchment_muni.iter().enumerate() {
+        if let Some(s) = muni.as_ref().and_then(|k| munis.get_mut(k)) {
+            s.catchments += 1;
+            for (t, count) in spec.thresholds.iter().zip(s.catchments_above.iter_mut()) {
+                if f.cni[c].is_some_and(|x| x > *t) {
+                    *count += 1;
+                }
+            }
+        }
+    }
+
+    let gap = exact
+        .as_ref()
+        .zip(greedy.as_ref())
+        .map(|(e, g)| e.need - g.need);
+    Ok(Plan {
+        spec: spec.clone(),
+        eligibility: source,
+        visits_per_accepting_family: spec.programme.visits_per_accepting_family(),
+        catchments,
+        order,
+        areas,
+        municipalities: munis.into_values().collect(),
+        exact,
+        greedy,
+        gap,
+        robustness,
+        report,
+    })
+}

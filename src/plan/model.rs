@@ -1,0 +1,236 @@
+//! The need model a plan evaluates: from counts and weights to each catchment's
+//! CNI, relative VTI, eligible families, need reached and cost. The plan's own
+//! figures are one evaluation with the inputs as read ([`Model::baseline`]); every
+//! Monte Carlo draw ([`robust`](super::robust)) is another with perturbed inputs,
+//! so both use exactly the same formulas:
+//!
+//! ```text
+//! area index  = Σᵢ wᵢ·nᵢ;  area CNI = index / population / R
+//!               (R given, or Σ index / Σ population over areas with residents)
+//! catchment CNI = Σ share·pop·CNI / Σ share·pop            (SCB's CNI)
+//! vti_b       = w₁·first/newborns + w₂·bcg/newborns + w₃·smoking/newborns  (w = 1/3, 1, 1)
+//! relative    = (1 + vti_b) / (newborn-weighted mean of 1 + vti over all centres)
+//! eligible    = Σ share × eligible families of the area
+//! need        = Σ share × eligible × area CNI   (need weight `cni`)
+//!             | eligible × relative VTI         (`relative_vti`)
+//!             | eligible                        (`none`)
+//! cost        = eligible × FTE (or SEK) per eligible family
+//! ```
+//!
+//! ```
+//! use careneed::plan::model::Model;
+//! use careneed::plan::programme::Eligibility;
+//! use careneed::plan::rank::{NeedWeight, RankBy};
+//! // Two areas, one variable (weight 2), R computed: index 20 and 60, pop 100 and 100,
+//! // R = 80/200 = 0.4, CNI 0.5 and 1.5. One catchment holds all of A and half of B.
+//! let m = Model {
+//!     area_codes: vec!["A".into(), "B".into()],
+//!     population: vec![100.0, 100.0],
+//!     weights: vec![2.0],
+//!     counts: vec![vec![10.0], vec![30.0]],
+//!     reference: None,
+//!     eligibility: Eligibility::estimated(&[50.0, 100.0], 0.4),
+//!     bvc: vec!["X".into()],
+//!     members: vec![vec![(0, 1.0), (1, 0.5)]],
+//!     vti_centres: vec![],
+//!     vti_of: vec![None],
+//!     need_weight: NeedWeight::Cni,
+//!     rank_by: RankBy::NeedReached,
+//!     cost_per_family: 0.01,
+//! };
+//! let f = m.evaluate(&m.baseline());
+//! // CNI (100·0.5 + 50·1.5) / 150 = 0.8333; eligible 50/5·0.4 + 0.5·100/5·0.4 = 4 + 4 = 8
+//! assert!((f.cni[0].unwrap() - 0.833333).abs() < 1e-6);
+//! assert!((f.eligible[0] - 8.0).abs() < 1e-12);
+//! // need 4·0.5 + 4·1.5 = 8; cost 0.08 FTE
+//! assert!((f.need[0] - 8.0).abs() < 1e-12 && (f.cost[0] - 0.08).abs() < 1e-12);
+//! ```
+
+use super::programme::Eligibility;
+use super::rank::{NeedWeight, RankBy};
+use serde::{Deserialize, Serialize};
+
+/// Published VTI weights of `p_first`, `p_bcg`, `p_smoke`.
+pub const VTI_WEIGHTS: [f64; 3] = [1.0 / 3.0, 1.0, 1.0];
+
+/// Everything a plan's figures depend on (see the module docs).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Model {
+    /// Area codes, in area-table order.
+    pub area_codes: Vec<String>,
+    /// Residents per area.
+    pub population: Vec<f64>,
+    /// CNI weight per variable.
+    pub weights: Vec<f64>,
+    /// Counts per area and variable (`counts[area][variable]`).
+    pub counts: Vec<Vec<f64>>,
+    /// The reference ratio R when given; computed from the areas otherwise.
+    pub reference: Option<f64>,
+    /// Eligible families per area and how they were found.
+    pub eligibility: Eligibility,
+    /// BVC id of each catchment.
+    pub bvc: Vec<String>,
+    /// Per catchment, `(area row, share)`.
+    pub members: Vec<Vec<(usize, f64)>>,
+    /// Every centre of the VTI table: `[newborns, first_born, bcg_indicated, mother_smoking]`.
+    pub vti_centres: Vec<[f64; 4]>,
+    /// Per catchment, its centre in `vti_centres`.
+    pub vti_of: Vec<Option<usize>>,
+    /// The need weight.
+    pub need_weight: NeedWeight,
+    /// The ranking measure.
+    pub rank_by: RankBy,
+    /// Cost (budget unit: FTE or SEK) per eligible family.
+    pub cost_per_family: f64,
+}
+
+/// The inputs of one evaluation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Draw {
+    /// CNI weights.
+    pub weights: Vec<f64>,
+    /// VTI weights.
+    pub vti_weights: [f64; 3],
+    /// CNI counts per area and variable.
+    pub counts: Vec<Vec<f64>>,
+    /// First births per area (estimated births for estimated areas).
+    pub first_births: Vec<f64>,
+    /// First-in-Sweden births per area.
+    pub first_in_sweden: Vec<f64>,
+    /// VTI counts per centre.
+    pub vti_centres: Vec<[f64; 4]>,
+}
+
+/// The figures of one evaluation; catchment vectors parallel to [`Model::bvc`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Figures {
+    /// CNI per area.
+    pub area_cni: Vec<Option<f64>>,
+    /// Eligible families per area.
+    pub area_eligible: Vec<f64>,
+    /// Catchment CNI.
+    pub cni: Vec<Option<f64>>,
+    /// Catchment relative VTI.
+    pub relative_vti: Vec<Option<f64>>,
+    /// Eligible families per catchment.
+    pub eligible: Vec<f64>,
+    /// Need reached per catchment.
+    pub need: Vec<f64>,
+    /// The ranking measure per catchment.
+    pub measure: Vec<Option<f64>>,
+    /// Cost per catchment in the budget's unit.
+    pub cost: Vec<f64>,
+}
+
+impl Model {
+    /// The inputs as read.
+    pub fn baseline(&self) -> Draw {
+        Draw {
+            weights: self.weights.clone(),
+            vti_weights: VTI_WEIGHTS,
+            counts: self.counts.clone(),
+            first_births: self.eligibility.first_births.clone(),
+            first_in_sweden: self.eligibility.first_in_sweden.clone(),
+            vti_centres: self.vti_centres.clone(),
+        }
+    }
+
+    /// Evaluates the model on `d` (see the module docs).
+    pub fn evaluate(&self, d: &Draw) -> Figures {
+        let index: Vec<f64> = d
+            .counts
+            .iter()
+            .map(|c| c.iter().zip(&d.weights).map(|(n, w)| n * w).sum())
+            .collect();
+        let r = self.reference.unwrap_or_else(|| {
+            let (i, p) = index
+                .iter()
+                .zip(&self.population)
+                .filter(|&(_, &p)| p > 0.0)
+                .fold((0.0, 0.0), |(i, q), (x, p)| (i + x, q + p));
+            if p > 0.0 { i / p } else { 0.0 }
+        });
+        let area_cni: Vec<Option<f64>> = index
+            .iter()
+            .zip(&self.population)
+            .map(|(&i, &p)| (p > 0.0 && r > 0.0).then(|| i / p / r))
+            .collect();
+        let area_eligible: Vec<f64> = (0..self.area_codes.len())
+            .map(|a| {
+                self.eligibility.value(
+                    a,
+                    d.first_births.get(a).copied().unwrap_or(0.0),
+                    d.first_in_sweden.get(a).copied().unwrap_or(0.0),
+                )
+            })
+            .collect();
+        // Relative VTI of every centre.
+        let vti: Vec<Option<f64>> = d
+            .vti_centres
+            .iter()
+            .map(|&[n, f, b, s]| {
+                (n > 0.0).then(|| {
+                    let w = d.vti_weights;
+                    (w[0] * f.min(n) + w[1] * b.min(n) + w[2] * s.min(n)) / n
+                })
+            })
+            .collect();
+        let (num, den) = d
+            .vti_centres
+            .iter()
+            .zip(&vti)
+            .filter_map(|(c, v)| v.map(|v| (c[0], v)))
+            .fold((0.0, 0.0), |(a, b), (n, v)| (a + n * (1.0 + v), b + n));
+        let mean = if den > 0.0 { num / den } else { 0.0 };
+        let n = self.bvc.len();
+        let mut f = Figures {
+            area_cni,
+            area_eligible,
+            cni: Vec::with_capacity(n),
+            relative_vti: Vec::with_capacity(n),
+            eligible: Vec::with_capacity(n),
+            need: Vec::with_capacity(n),
+            measure: Vec::with_capacity(n),
+            cost: Vec::with_capacity(n),
+        };
+        for c in 0..n {
+            let (mut wsum, mut psum, mut eligible, mut need_cni) = (0.0, 0.0, 0.0, 0.0);
+            for &(a, share) in self.members.get(c).map(Vec::as_slice).unwrap_or(&[]) {
+                let e = share * f.area_eligible.get(a).copied().unwrap_or(0.0);
+                eligible += e;
+                let cni = f.area_cni.get(a).copied().flatten();
+                need_cni += e * cni.unwrap_or(1.0);
+                if let Some(cni) = cni {
+                    let p = share * self.population[a];
+                    wsum += p * cni;
+                    psum += p;
+                }
+            }
+            let cni = (psum > 0.0).then(|| wsum / psum);
+            let relative_vti = self
+                .vti_of
+                .get(c)
+                .copied()
+                .flatten()
+                .and_then(|j| vti.get(j).copied().flatten())
+                .filter(|_| mean > 0.0)
+                .map(|v| (1.0 + v) / mean);
+            let need = match self.need_weight {
+                NeedWeight::Cni => need_cni,
+                NeedWeight::RelativeVti => eligible * relative_vti.unwrap_or(1.0),
+                NeedWeight::None => eligible,
+            };
+            f.measure.push(match self.rank_by {
+                RankBy::Cni => cni,
+                RankBy::Vti => relative_vti,
+                RankBy::NeedReached => Some(need),
+            });
+            f.cni.push(cni);
+            f.relative_vti.push(relative_vti);
+            f.eligible.push(eligible);
+            f.need.push(need);
+            f.cost.push(eligible * self.cost_per_family);
+        }
+        f
+    }
+}
