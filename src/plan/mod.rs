@@ -239,12 +239,12 @@ pub fn eligibility(
     }
     e.source = if fis.is_some() {
         format!(
-            "{}: eligible families = first_births + first_in_sweden (first-time parents plus parents whose first child born in Sweden this is)",
+            "{}: eligible families = first_births + first_in_sweden (first-time parents, plus parents whose earlier children were born abroad and who now have their first child born in Sweden)",
             b.source
         )
     } else {
         format!(
-            "{}: eligible families = first_births (the table has no first_in_sweden column, so parents whose first child born in Sweden this is are not counted)",
+            "{}: eligible families = first_births (the table has no first_in_sweden column, so parents having their first child born in Sweden after earlier children abroad are not counted)",
             b.source
         )
     };
@@ -263,11 +263,12 @@ pub fn eligibility(
             ),
         );
     }
-    report.info(
-        "eligibility",
-        Location::file(b.source.clone()),
-        e.source.clone(),
-    );
+    let rule = e
+        .source
+        .strip_prefix(&format!("{}: ", b.source))
+        .unwrap_or(&e.source)
+        .to_string();
+    report.info("eligibility", Location::file(b.source.clone()), rule);
     Ok(e)
 }
 

@@ -2,7 +2,8 @@
 //! that takes.
 //!
 //! **Eligible families per area per year** follow the Rinkeby/Göteborg rule:
-//! first-time parents plus parents whose first child born in Sweden this is.
+//! first-time parents, plus parents who had earlier children abroad and now have
+//! their first child born in Sweden.
 //! From a births table (`code, births, first_births, first_in_sweden`):
 //!
 //! ```text
