@@ -41,7 +41,7 @@ fn dalarna(c: &mut Criterion) {
     }
     let options = BoundaryOptions {
         code_field: "deso".into(),
-        crs: None,
+        ..BoundaryOptions::default()
     };
     let (areas, _) = read_boundaries(&path, &options).unwrap();
     let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
@@ -89,7 +89,7 @@ fn interpolation_and_catchments(c: &mut Criterion) {
         read_boundaries(&dir.join("deso.geojson"), &BoundaryOptions::default()).unwrap();
     let options = BoundaryOptions {
         code_field: "kommunkod".into(),
-        crs: None,
+        ..BoundaryOptions::default()
     };
     let (municipalities, _) =
         read_boundaries(&dir.join("municipalities.geojson"), &options).unwrap();

@@ -7,8 +7,9 @@
 //!
 //! [inputs]
 //! areas = "areas.csv"              # area table (required)
-//! boundaries = "deso.geojson"      # polygons (optional)
+//! boundaries = "deso.geojson"      # polygons, GeoJSON or GeoPackage .gpkg (optional)
 //! code_field = "code"              # boundary property holding the area code
+//! layer = "deso"                   # GeoPackage layer (only when the file has several)
 //! crs = "EPSG:3006"                # optional; detected from the file otherwise
 //! bvc_table = "bvc_vti.csv"        # per-BVC VTI table (optional)
 //! municipalities = "municipalities.csv"  # code,name of municipalities (optional)
@@ -86,10 +87,13 @@ pub struct Scenario {
 pub struct Inputs {
     /// Area table (CSV).
     pub areas: Option<PathBuf>,
-    /// Boundaries (GeoJSON).
+    /// Boundaries (GeoJSON, or GeoPackage when the name ends in `.gpkg`).
     pub boundaries: Option<PathBuf>,
     /// Property holding the area code in the boundaries (default `code`).
     pub code_field: Option<String>,
+    /// The GeoPackage layer of the boundaries (needed when the file has several).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer: Option<String>,
     /// CRS of the boundaries, overriding the file (e.g. `EPSG:3006`).
     pub crs: Option<String>,
     /// Per-BVC VTI table (CSV).
@@ -314,8 +318,17 @@ impl Scenario {
         }
     }
 
-    /// The boundaries' CRS override, if any.
+    /// The boundaries' CRS override, if any and careneed knows it natively.
     pub fn crs(&self) -> Option<Crs> {
         self.inputs.crs.as_deref().and_then(Crs::parse)
+    }
+
+    /// The boundaries' CRS override as an EPSG code careneed does not know natively
+    /// (refused for now), if that is what it is.
+    pub fn crs_epsg(&self) -> Option<u32> {
+        match self.inputs.crs.as_deref() {
+            Some(c) if Crs::parse(c).is_none() => Crs::epsg_code(c),
+            _ => None,
+        }
     }
 }

@@ -251,6 +251,13 @@ fn unsupported_declared_crs() {
 }
 
 #[test]
+fn a_crs_name_that_is_no_epsg_code_is_unsupported() {
+    let (loc, problem) = input_error(parse(&sweref(Some("RT90 5 gon V"))));
+    assert_eq!(loc.field.as_deref(), Some("crs"));
+    assert_eq!(problem, Problem::UnsupportedCrs("RT90 5 gon V".into()));
+}
+
+#[test]
 fn explicit_crs_overrides_the_file() {
     // The file wrongly declares WGS84; the caller knows better.
     let bytes = sweref(Some("urn:ogc:def:crs:OGC:1.3:CRS84"));
@@ -499,4 +506,18 @@ fn real_dalarna_deso() {
         (12.0..17.0).contains(&c.x) && (59.5..62.5).contains(&c.y),
         "{c:?}"
     );
+}
+
+/// Without the `gpkg` feature (`default-features = false`), a GeoPackage is an error
+/// that says which feature reads it. Run with
+/// `cargo test --no-default-features --test inputs_boundaries`.
+#[cfg(not(feature = "gpkg"))]
+#[test]
+fn a_geopackage_needs_the_gpkg_feature() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deso.gpkg");
+    std::fs::write(&path, b"SQLite format 3\0").unwrap();
+    let (loc, problem) = input_error(read_boundaries(&path, &BoundaryOptions::default()));
+    assert_eq!(loc.file, path.display().to_string());
+    assert!(problem.to_string().contains("`gpkg` feature"), "{problem}");
 }

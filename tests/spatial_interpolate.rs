@@ -265,7 +265,7 @@ fn demo_population_per_municipality() {
     let (areas, _) = read_table(&demo.join("areas.csv"), &TableSpec::areas()).unwrap();
     let options = BoundaryOptions {
         code_field: "kommunkod".into(),
-        crs: None,
+        ..BoundaryOptions::default()
     };
     let (municipalities, _) =
         read_boundaries(&demo.join("municipalities.geojson"), &options).unwrap();

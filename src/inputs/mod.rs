@@ -3,13 +3,16 @@
 //! * [`text`] decodes bytes (UTF-8 with or without BOM, Windows-1252/Latin-1) and
 //!   detects the delimiter (`,` or `;`).
 //! * [`table`] reads the area table (one row per DeSO) into counts by variable.
-//! * [`boundaries`] reads GeoJSON polygons and detects their CRS ([`crs`]).
+//! * [`boundaries`] reads GeoJSON polygons and detects their CRS ([`crs`]);
+//!   [`gpkg`] reads GeoPackage layers (feature `gpkg`, on by default).
 //! * [`points`] reads located points (x, y columns) and checks them against a CRS.
 //! * [`join`] matches table rows to boundary features by code and reports both
 //!   kinds of mismatch.
 
 pub mod boundaries;
 pub mod crs;
+#[cfg(feature = "gpkg")]
+pub mod gpkg;
 pub mod join;
 pub mod points;
 pub mod table;

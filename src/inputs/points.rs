@@ -95,6 +95,40 @@ impl Points {
         self.crs = Some(crs);
         Ok(())
     }
+
+    /// Declares the CRS by EPSG code. A code [`Crs`] covers is [`Points::declare_crs`];
+    /// any other is [`Problem::UnsupportedCrs`]. Returns the CRS the points are now in.
+    pub fn declare_epsg(&mut self, code: u32) -> crate::Result<Crs> {
+        if let Some(crs) = Crs::from_epsg(code) {
+            self.declare_crs(crs)?;
+            return Ok(crs);
+        }
+        self.reproject_epsg(code)?;
+        Ok(Crs::Sweref99Tm)
+    }
+
+    /// Declares the CRS by name: any spelling [`Crs::parse`] reads, or any EPSG code
+    /// ([`Points::declare_epsg`]). Returns the CRS the points are now in.
+    pub fn declare_crs_name(&mut self, name: &str) -> crate::Result<Crs> {
+        if let Some(crs) = Crs::parse(name) {
+            self.declare_crs(crs)?;
+            return Ok(crs);
+        }
+        match Crs::epsg_code(name) {
+            Some(code) => self.declare_epsg(code),
+            None => Err(Error::input(
+                Location::file(&self.source),
+                Problem::UnsupportedCrs(name.to_string()),
+            )),
+        }
+    }
+
+    fn reproject_epsg(&mut self, code: u32) -> crate::Result<()> {
+        Err(Error::input(
+            Location::file(&self.source),
+            Problem::UnsupportedCrs(format!("EPSG:{code}")),
+        ))
+    }
 }
 
 fn parse_coordinate(text: &str, semicolon: bool) -> Result<f64, String> {
