@@ -265,9 +265,18 @@ pub enum Problem {
         /// What the coordinates look like.
         detected: String,
     },
-    /// A CRS name or EPSG code careneed does not know.
-    #[error(
-        "unsupported CRS {0:?}: careneed reads EPSG:4326 (WGS84), EPSG:3006 (SWEREF99 TM), EPSG:3021 (RT90 2.5 gon V) and EPSG:3007–3018 (SWEREF99 local zones)"
+    /// A CRS name or EPSG code careneed does not know. Without the `proj` feature
+    /// careneed reads WGS84, SWEREF99 TM, RT90 2.5 gon V and the SWEREF99 local zones;
+    /// with it, any EPSG code PROJ knows.
+    #[cfg_attr(
+        not(feature = "proj"),
+        error(
+            "unsupported CRS {0:?}: careneed reads EPSG:4326 (WGS84), EPSG:3006 (SWEREF99 TM), EPSG:3021 (RT90 2.5 gon V) and EPSG:3007–3018 (SWEREF99 local zones); build careneed with --features proj to read any EPSG code"
+        )
+    )]
+    #[cfg_attr(
+        feature = "proj",
+        error("unsupported CRS {0:?}: not built in, and not an EPSG code PROJ knows")
     )]
     UnsupportedCrs(String),
     /// Any other rule violation, stated in full.

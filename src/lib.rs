@@ -10,7 +10,7 @@
 //!
 //! | stage | module | what |
 //! |---|---|---|
-//! | inputs | [`inputs`] | area tables (CSV, any Swedish encoding), boundaries (GeoJSON, GeoPackage; CRS detection), the join by code |
+//! | inputs | [`inputs`] | area tables (CSV, any Swedish encoding), boundaries (GeoJSON, GeoPackage; CRS detection, any EPSG code with feature `proj`), the join by code |
 //! | scores | [`scores`] | CNI per area, VTI per BVC |
 //! | outputs | [`outputs`] | GeoJSON and CSV writers |
 //! | run | [`pipeline`] | one complete run from a [`scenario`] |

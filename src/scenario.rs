@@ -94,7 +94,8 @@ pub struct Inputs {
     /// The GeoPackage layer of the boundaries (needed when the file has several).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layer: Option<String>,
-    /// CRS of the boundaries, overriding the file (e.g. `EPSG:3006`).
+    /// CRS of the boundaries, overriding the file (e.g. `EPSG:3006`; any EPSG code
+    /// with the `proj` feature).
     pub crs: Option<String>,
     /// Per-BVC VTI table (CSV).
     pub bvc_table: Option<PathBuf>,
@@ -239,10 +240,16 @@ impl Scenario {
         }
         if let Some(c) = &self.inputs.crs
             && Crs::parse(c).is_none()
+            && !Crs::epsg_code(c).is_some_and(proj_knows)
         {
+            let any = if cfg!(feature = "proj") {
+                " or any other EPSG code as EPSG:NNNN"
+            } else {
+                "; build careneed with --features proj to read any EPSG code"
+            };
             return Err(self.err(
                 "inputs.crs",
-                format!("unsupported CRS {c:?}; use EPSG:3006 (SWEREF99 TM), EPSG:4326 (WGS84), EPSG:3021 (RT90 2.5 gon V) or EPSG:3007–3018 (SWEREF99 local zones)"),
+                format!("unsupported CRS {c:?}; use EPSG:3006 (SWEREF99 TM), EPSG:4326 (WGS84), EPSG:3021 (RT90 2.5 gon V) or EPSG:3007–3018 (SWEREF99 local zones){any}"),
             ));
         }
         for (key, v) in [
@@ -324,11 +331,23 @@ impl Scenario {
     }
 
     /// The boundaries' CRS override as an EPSG code careneed does not know natively
-    /// (refused for now), if that is what it is.
+    /// (read through PROJ with the `proj` feature), if that is what it is.
     pub fn crs_epsg(&self) -> Option<u32> {
         match self.inputs.crs.as_deref() {
             Some(c) if Crs::parse(c).is_none() => Crs::epsg_code(c),
             _ => None,
         }
     }
+}
+
+/// Whether PROJ knows this EPSG code (feature `proj`; without it, no code beyond the
+/// built-in ones is read).
+#[cfg(feature = "proj")]
+fn proj_knows(code: u32) -> bool {
+    crate::inputs::reproject::EpsgTransform::to_crs(code, Crs::Sweref99Tm).is_ok()
+}
+
+#[cfg(not(feature = "proj"))]
+fn proj_knows(_code: u32) -> bool {
+    false
 }

@@ -445,7 +445,8 @@ fn real(file: &str) -> Option<PathBuf> {
 
 /// The 40 Dalarna care units fall in the 175 DeSO of the real GeoPackage, whether
 /// read in SWEREF99 TM or in RT90 (the areas are then transformed to RT90; 6 units
-/// have no RT90 coordinates).
+/// have no RT90 coordinates), and, with PROJ, in ETRS89 degrees (EPSG:4258,
+/// reprojected to SWEREF99 TM).
 #[cfg(feature = "gpkg")]
 #[test]
 fn assign_real_care_units_to_real_geopackage_deso() {
@@ -457,7 +458,7 @@ fn assign_real_care_units_to_real_geopackage_deso() {
     };
     let dir = tempfile::tempdir().unwrap();
     let all = "40 points read, 0 rejected, 40 assigned to 175 areas, 0 outside";
-    let runs = vec![
+    let mut runs = vec![
         ("sweref99tm_e", "sweref99tm_n", "EPSG:3006", all),
         // RT90's "x" is the northing; 6 units have no RT90 coordinates.
         (
@@ -467,6 +468,9 @@ fn assign_real_care_units_to_real_geopackage_deso() {
             "40 points read, 6 rejected, 34 assigned to 175 areas, 0 outside",
         ),
     ];
+    if cfg!(feature = "proj") {
+        runs.push(("lon", "lat", "EPSG:4258", all));
+    }
     for (x, y, crs, expected) in runs {
         let out_csv = dir.path().join("counts.csv");
         let out = careneed(&[
@@ -494,8 +498,9 @@ fn assign_real_care_units_to_real_geopackage_deso() {
     }
 }
 
+#[cfg(not(feature = "proj"))]
 #[test]
-fn an_epsg_code_careneed_does_not_know_is_refused() {
+fn an_epsg_code_only_proj_knows_says_how_to_get_it() {
     let dir = tempfile::tempdir().unwrap();
     let points = dir.path().join("p.csv");
     std::fs::write(&points, "x,y\n1908160,8546780\n").unwrap();
@@ -513,7 +518,7 @@ fn an_epsg_code_careneed_does_not_know_is_refused() {
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
     assert!(
-        err.contains("--crs: unsupported CRS \"EPSG:3857\""),
+        err.contains("--crs: unsupported CRS \"EPSG:3857\"") && err.contains("--features proj"),
         "{err}"
     );
 }

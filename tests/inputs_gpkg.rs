@@ -365,8 +365,9 @@ fn unsupported_organisation_and_missing_srs() {
     assert!(problem.to_string().contains("srs_id 9999"), "{problem}");
 }
 
+#[cfg(not(feature = "proj"))]
 #[test]
-fn an_epsg_code_careneed_does_not_know_is_unsupported() {
+fn an_epsg_code_only_proj_knows_needs_the_feature() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("mercator.gpkg");
     let db = create(&path, &[(3857, "EPSG", 3857, "WGS 84 / Pseudo-Mercator")]);
@@ -375,6 +376,7 @@ fn an_epsg_code_careneed_does_not_know_is_unsupported() {
     let (loc, problem) = input_error(read_boundaries(&path, &code("deso")));
     assert_eq!(loc.field.as_deref(), Some("srs_id"));
     assert_eq!(problem, Problem::UnsupportedCrs("EPSG:3857".into()));
+    assert!(problem.to_string().contains("--features proj"), "{problem}");
 }
 
 #[test]

@@ -81,7 +81,8 @@ pub struct BoundaryOptions {
     /// An explicit CRS; overrides the file's declaration.
     pub crs: Option<Crs>,
     /// An explicit CRS by EPSG code, for codes [`Crs`] does not cover (e.g. 3857):
-    /// such a code is [`Problem::UnsupportedCrs`]. A code [`Crs`] covers acts
+    /// with feature `proj` the coordinates are reprojected to SWEREF99 TM as they are
+    /// read; without it this is [`Problem::UnsupportedCrs`]. A code [`Crs`] covers acts
     /// as [`BoundaryOptions::crs`], which wins when both are set.
     pub crs_epsg: Option<u32>,
     /// The GeoPackage layer to read; may be left out when the file has only one
@@ -411,7 +412,8 @@ pub(crate) fn feature_code(
 pub(crate) enum Named {
     /// One careneed knows natively.
     Builtin(Crs),
-    /// Another EPSG code, with its name as written: [`Problem::UnsupportedCrs`].
+    /// Another EPSG code, with its name as written: reprojected to SWEREF99 TM through
+    /// PROJ with feature `proj`, else [`Problem::UnsupportedCrs`].
     Epsg(u32, String),
 }
 
@@ -625,8 +627,8 @@ pub fn parse_boundaries(
 }
 
 /// Decides the CRS of freshly read areas (given, declared or detected; see the module
-/// docs) and checks that every coordinate fits it; an EPSG code careneed does not
-/// know natively is an error. `crs_field` names the file's
+/// docs), checks that every coordinate fits it, and reprojects a CRS careneed does not
+/// know natively to SWEREF99 TM (feature `proj`). `crs_field` names the file's
 /// declaration in errors (`crs`, `srs_id`); `locate` gives an area's location (its
 /// index and the area) with the geometry field.
 pub(crate) fn settle_crs(
@@ -739,7 +741,40 @@ pub(crate) fn settle_crs(
     Ok(Boundaries::new(source.to_string(), crs, crs_source, areas))
 }
 
-/// A CRS careneed does not know natively is an error.
+/// Reprojects every area from `EPSG:code` to SWEREF99 TM through PROJ; returns the
+/// text naming the source CRS. An error names the area (by index) when one is at fault.
+#[cfg(feature = "proj")]
+fn reproject_areas(
+    _source: &str,
+    code: u32,
+    name: &str,
+    areas: &mut [Area],
+    report: &mut Report,
+    where_named: &dyn Fn() -> Location,
+) -> Result<String, (Option<usize>, Problem)> {
+    let to = crate::inputs::reproject::EpsgTransform::new(code, Crs::Sweref99Tm.epsg())
+        .map_err(|_| (None, Problem::UnsupportedCrs(name.to_string())))?;
+    for (i, area) in areas.iter_mut().enumerate() {
+        area.geometry = area
+            .geometry
+            .try_map_coords(|c: Coord<f64>| {
+                to.apply(c.x, c.y)
+                    .map(|(x, y)| Coord { x, y })
+                    .map_err(Problem::Invalid)
+            })
+            .map_err(|p| (Some(i), p))?;
+    }
+    let text = format!("EPSG:{code} ({})", to.source_name());
+    report.info(
+        "crs",
+        where_named(),
+        format!("reprojected from {text} to {} with PROJ", Crs::Sweref99Tm),
+    );
+    Ok(text)
+}
+
+/// Without PROJ a CRS careneed does not know natively is an error.
+#[cfg(not(feature = "proj"))]
 fn reproject_areas(
     _source: &str,
     _code: u32,

@@ -33,7 +33,7 @@
 //!   `EPSG` gives the code. From there the GeoJSON rules hold: an explicit setting
 //!   ([`BoundaryOptions::crs`], [`BoundaryOptions::crs_epsg`]) wins; a declared CRS the
 //!   coordinates contradict is [`Problem::CrsMismatch`]; a code careneed does not know
-//!   is [`Problem::UnsupportedCrs`].
+//!   is [`Problem::UnsupportedCrs`], unless feature `proj` reprojects it to SWEREF99 TM.
 //!   The undefined systems (`srs_id` −1 and 0) declare nothing: the CRS is detected
 //!   from the coordinates. Another organization than EPSG is [`Problem::UnsupportedCrs`].
 //!

@@ -4,7 +4,8 @@
 //!   detects the delimiter (`,` or `;`).
 //! * [`table`] reads the area table (one row per DeSO) into counts by variable.
 //! * [`boundaries`] reads GeoJSON polygons and detects their CRS ([`crs`]);
-//!   [`gpkg`] reads GeoPackage layers (feature `gpkg`, on by default).
+//!   [`gpkg`] reads GeoPackage layers (feature `gpkg`, on by default);
+//!   [`reproject`] brings any EPSG code to SWEREF99 TM through PROJ (feature `proj`).
 //! * [`points`] reads located points (x, y columns) and checks them against a CRS.
 //! * [`join`] matches table rows to boundary features by code and reports both
 //!   kinds of mismatch.
@@ -15,5 +16,7 @@ pub mod crs;
 pub mod gpkg;
 pub mod join;
 pub mod points;
+#[cfg(feature = "proj")]
+pub mod reproject;
 pub mod table;
 pub mod text;

@@ -92,7 +92,8 @@ enum Command {
         /// Points (CSV with x and y columns).
         #[arg(long)]
         points: PathBuf,
-        /// CRS of the points, e.g. EPSG:3006 or EPSG:4326; default: the areas' CRS.
+        /// CRS of the points, e.g. EPSG:3006 or EPSG:4326 (any EPSG code with the
+        /// `proj` feature); default: the areas' CRS.
         #[arg(long)]
         crs: Option<String>,
         /// Property (GeoJSON) or column (GeoPackage) of the areas holding the area code.
@@ -501,7 +502,8 @@ fn assign(
     let (b, report) = boundaries::read_boundaries(areas, &options)?;
     let (mut p, point_report) = pts::read_points(points, x, y)?;
     // Fails when the coordinates do not fit the declared CRS (degrees given as metres),
-    // and for a CRS careneed cannot read.
+    // and for a CRS careneed cannot read (any EPSG code is read with the `proj` feature,
+    // the points then being reprojected to SWEREF99 TM).
     let declared: Crs = match crs {
         Some(name) => p.declare_crs_name(name).map_err(|e| match e {
             careneed::Error::Input {
