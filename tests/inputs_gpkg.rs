@@ -405,3 +405,23 @@ fn not_a_geopackage() {
         Err(Error::Io { .. })
     ));
 }
+
+#[test]
+fn z_values_are_ignored() {
+    // ISO WKB Polygon Z (type 1003): x, y, z per position.
+    let mut wkb = vec![1u8];
+    wkb.extend(1003u32.to_le_bytes());
+    wkb.extend(1u32.to_le_bytes());
+    let ring = square(617_000.0, 6_727_000.0, 100.0);
+    wkb.extend((ring.len() as u32).to_le_bytes());
+    for (x, y) in &ring {
+        for v in [*x, *y, 42.0] {
+            wkb.extend(v.to_le_bytes());
+        }
+    }
+    let (_dir, path) = one_layer(3006, vec![Some(blob(3006, &wkb, None, false))]);
+    let (b, _) = read_boundaries(&path, &code("deso")).unwrap();
+    let exterior = b.areas[0].geometry.0[0].exterior();
+    assert_eq!(exterior.0.len(), 5);
+    assert!((b.areas[0].geometry.unsigned_area() - 10_000.0).abs() < 1e-6);
+}
