@@ -20,6 +20,9 @@ pub struct Location {
     /// 0-based feature index in a GeoJSON FeatureCollection.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub feature: Option<usize>,
+    /// The feature id (`fid`, the primary key) in a GeoPackage layer.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub fid: Option<i64>,
     /// The area or unit code on that line or feature, when known.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub code: Option<String>,
@@ -46,6 +49,11 @@ impl Location {
         self.feature = Some(feature);
         self
     }
+    /// This location at a GeoPackage feature id (`fid`).
+    pub fn at_fid(mut self, fid: i64) -> Self {
+        self.fid = Some(fid);
+        self
+    }
     /// This location with the unit code found there.
     pub fn with_code(mut self, code: impl Into<String>) -> Self {
         self.code = Some(code.into());
@@ -66,6 +74,9 @@ impl fmt::Display for Location {
         }
         if let Some(feature) = self.feature {
             write!(f, ", feature {feature}")?;
+        }
+        if let Some(fid) = self.fid {
+            write!(f, ", fid {fid}")?;
         }
         if let Some(code) = &self.code {
             write!(f, " (code {code})")?;
@@ -262,8 +273,19 @@ pub enum Problem {
         /// What is wrong, as geo's validation states it.
         reason: String,
     },
-    /// A CRS name or EPSG code careneed does not know.
-    #[error("unsupported CRS {0:?}")]
+    /// A CRS name or EPSG code careneed does not know. Without the `proj` feature
+    /// careneed reads WGS84, SWEREF99 TM, RT90 2.5 gon V and the SWEREF99 local zones;
+    /// with it, any EPSG code PROJ knows.
+    #[cfg_attr(
+        not(feature = "proj"),
+        error(
+            "unsupported CRS {0:?}: careneed reads EPSG:4326 (WGS84), EPSG:3006 (SWEREF99 TM), EPSG:3021 (RT90 2.5 gon V) and EPSG:3007–3018 (SWEREF99 local zones); build careneed with --features proj to read any EPSG code"
+        )
+    )]
+    #[cfg_attr(
+        feature = "proj",
+        error("unsupported CRS {0:?}: not built in, and not an EPSG code PROJ knows")
+    )]
     UnsupportedCrs(String),
     /// Any other rule violation, stated in full.
     #[error("{0}")]

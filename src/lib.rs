@@ -10,7 +10,7 @@
 //!
 //! | stage | module | what |
 //! |---|---|---|
-//! | inputs | [`inputs`] | area tables (CSV, any Swedish encoding), boundaries (GeoJSON, CRS detection), the join by code |
+//! | inputs | [`inputs`] | area tables (CSV, any Swedish encoding), boundaries (GeoJSON, GeoPackage; CRS detection, any EPSG code with feature `proj`), the join by code |
 //! | scores | [`scores`] | CNI per area, VTI per BVC |
 //! | spatial | [`spatial`] | points → areas, areal interpolation, BVC catchments |
 //! | plan | [`plan`] | ranking, eligible families, staff, budgeted selection, robustness |

@@ -172,6 +172,8 @@ pub fn run(scenario: &Scenario) -> Result<Run> {
                     .unwrap_or_else(|| "code".into()),
                 crs: scenario.crs(),
                 repair: scenario.inputs.repair,
+                crs_epsg: scenario.crs_epsg(),
+                layer: scenario.inputs.layer.clone(),
             };
             let (b, r) = read_boundaries(&scenario.resolve(p), &options)?;
             report.extend(r);

@@ -7,8 +7,9 @@
 //!
 //! [inputs]
 //! areas = "areas.csv"              # area table (required)
-//! boundaries = "deso.geojson"      # polygons (optional)
+//! boundaries = "deso.geojson"      # polygons, GeoJSON or GeoPackage .gpkg (optional)
 //! code_field = "code"              # boundary property holding the area code
+//! layer = "deso"                   # GeoPackage layer (only when the file has several)
 //! crs = "EPSG:3006"                # optional; detected from the file otherwise
 //! repair = false                   # repair invalid polygons (reported) instead of refusing them
 //! bvc_table = "bvc_vti.csv"        # per-BVC VTI table (optional)
@@ -99,11 +100,15 @@ pub struct Scenario {
 pub struct Inputs {
     /// Area table (CSV).
     pub areas: Option<PathBuf>,
-    /// Boundaries (GeoJSON).
+    /// Boundaries (GeoJSON, or GeoPackage when the name ends in `.gpkg`).
     pub boundaries: Option<PathBuf>,
     /// Property holding the area code in the boundaries (default `code`).
     pub code_field: Option<String>,
-    /// CRS of the boundaries, overriding the file (e.g. `EPSG:3006`).
+    /// The GeoPackage layer of the boundaries (needed when the file has several).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer: Option<String>,
+    /// CRS of the boundaries, overriding the file (e.g. `EPSG:3006`; any EPSG code
+    /// with the `proj` feature).
     pub crs: Option<String>,
     /// Repair invalid polygons (each repair reported) instead of refusing them.
     #[serde(default)]
@@ -356,10 +361,16 @@ impl Scenario {
         }
         if let Some(c) = &self.inputs.crs
             && Crs::parse(c).is_none()
+            && !Crs::epsg_code(c).is_some_and(proj_knows)
         {
+            let any = if cfg!(feature = "proj") {
+                " or any other EPSG code as EPSG:NNNN"
+            } else {
+                "; build careneed with --features proj to read any EPSG code"
+            };
             return Err(self.err(
                 "inputs.crs",
-                format!("unsupported CRS {c:?}; use EPSG:3006 (SWEREF99 TM), EPSG:4326 (WGS84), EPSG:3021 (RT90 2.5 gon V) or EPSG:3007–3018 (SWEREF99 local zones)"),
+                format!("unsupported CRS {c:?}; use EPSG:3006 (SWEREF99 TM), EPSG:4326 (WGS84), EPSG:3021 (RT90 2.5 gon V) or EPSG:3007–3018 (SWEREF99 local zones){any}"),
             ));
         }
         for (key, v) in [
@@ -685,8 +696,29 @@ impl Scenario {
         }
     }
 
-    /// The boundaries' CRS override, if any.
+    /// The boundaries' CRS override, if any and careneed knows it natively.
     pub fn crs(&self) -> Option<Crs> {
         self.inputs.crs.as_deref().and_then(Crs::parse)
     }
+
+    /// The boundaries' CRS override as an EPSG code careneed does not know natively
+    /// (read through PROJ with the `proj` feature), if that is what it is.
+    pub fn crs_epsg(&self) -> Option<u32> {
+        match self.inputs.crs.as_deref() {
+            Some(c) if Crs::parse(c).is_none() => Crs::epsg_code(c),
+            _ => None,
+        }
+    }
+}
+
+/// Whether PROJ knows this EPSG code (feature `proj`; without it, no code beyond the
+/// built-in ones is read).
+#[cfg(feature = "proj")]
+fn proj_knows(code: u32) -> bool {
+    crate::inputs::reproject::EpsgTransform::to_crs(code, Crs::Sweref99Tm).is_ok()
+}
+
+#[cfg(not(feature = "proj"))]
+fn proj_knows(_code: u32) -> bool {
+    false
 }

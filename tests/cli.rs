@@ -590,3 +590,154 @@ fn cni_with_the_demo_scenario_ignores_its_plan() {
         173
     );
 }
+
+#[cfg(feature = "gpkg")]
+mod common;
+
+/// The real Dalarna DeSO GeoPackage and care units, when present.
+#[cfg(feature = "gpkg")]
+fn real(file: &str) -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/real")
+        .join(file);
+    if path.exists() {
+        Some(path)
+    } else {
+        println!("skipped: {} not found", path.display());
+        None
+    }
+}
+
+/// The 40 Dalarna care units fall in the 175 DeSO of the real GeoPackage, whether
+/// read in SWEREF99 TM or in RT90 (the areas are then transformed to RT90; 6 units
+/// have no RT90 coordinates), and, with PROJ, in ETRS89 degrees (EPSG:4258,
+/// reprojected to SWEREF99 TM).
+#[cfg(feature = "gpkg")]
+#[test]
+fn assign_real_care_units_to_real_geopackage_deso() {
+    let (Some(deso), Some(units)) = (
+        real("deso2018_dalarna_sweref99tm.gpkg"),
+        real("dalarna_utbudspunkter_vardcentraler.csv"),
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let all = "40 points read, 0 rejected, 40 assigned to 175 areas, 0 outside";
+    let mut runs = vec![
+        ("sweref99tm_e", "sweref99tm_n", "EPSG:3006", all),
+        // RT90's "x" is the northing; 6 units have no RT90 coordinates.
+        (
+            "ykoord_rt90",
+            "xkoord_rt90",
+            "EPSG:3021",
+            "40 points read, 6 rejected, 34 assigned to 175 areas, 0 outside",
+        ),
+    ];
+    if cfg!(feature = "proj") {
+        runs.push(("lon", "lat", "EPSG:4258", all));
+    }
+    for (x, y, crs, expected) in runs {
+        let out_csv = dir.path().join("counts.csv");
+        let out = careneed(&[
+            "assign",
+            "--areas",
+            deso.to_str().unwrap(),
+            "--layer",
+            "deso_dalarna",
+            "--code-field",
+            "deso",
+            "--points",
+            units.to_str().unwrap(),
+            "--x",
+            x,
+            "--y",
+            y,
+            "--crs",
+            crs,
+            "--out",
+            out_csv.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{crs}: {}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        assert!(stdout.contains(expected), "{crs}: {stdout}");
+    }
+}
+
+#[cfg(not(feature = "proj"))]
+#[test]
+fn an_epsg_code_only_proj_knows_says_how_to_get_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let points = dir.path().join("p.csv");
+    std::fs::write(&points, "x,y\n1908160,8546780\n").unwrap();
+    let out = careneed(&[
+        "assign",
+        "--areas",
+        demo("deso.geojson").to_str().unwrap(),
+        "--points",
+        points.to_str().unwrap(),
+        "--crs",
+        "EPSG:3857",
+        "--out",
+        dir.path().join("c.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("--crs: unsupported CRS \"EPSG:3857\"") && err.contains("--features proj"),
+        "{err}"
+    );
+}
+
+#[cfg(feature = "gpkg")]
+#[test]
+fn a_geopackage_with_two_layers_needs_layer() {
+    use common::gpkg::{add_layer, blob, create, insert, polygon_wkb, square};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("two.gpkg");
+    let db = create(&path, &[]);
+    for layer in ["deso", "regso"] {
+        add_layer(&db, layer, 3006, &["code"]);
+        let geom = blob(
+            3006,
+            &polygon_wkb(&[square(617_000.0, 6_727_000.0, 1000.0)]),
+            None,
+            false,
+        );
+        insert(&db, layer, 1, Some(geom), &[&format!("{layer}1")]);
+    }
+    drop(db);
+    let points = dir.path().join("p.csv");
+    std::fs::write(&points, "x,y\n617500,6727500\n").unwrap();
+    let run = |layer: Option<&str>| {
+        let mut args = vec![
+            "assign",
+            "--areas",
+            path.to_str().unwrap(),
+            "--points",
+            points.to_str().unwrap(),
+            "--out",
+        ];
+        let out_csv = dir.path().join("c.csv");
+        let out_csv = out_csv.to_str().unwrap().to_string();
+        args.push(&out_csv);
+        if let Some(l) = layer {
+            args.extend(["--layer", l]);
+        }
+        (
+            careneed(&args),
+            std::fs::read_to_string(dir.path().join("c.csv")).ok(),
+        )
+    };
+    let (out, _) = run(None);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(
+            "two.gpkg, field \"layer\": the GeoPackage has 2 feature layers (deso, regso)"
+        ),
+        "{err}"
+    );
+    let (out, counts) = run(Some("regso"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(counts.unwrap(), "code,count\nregso1,1\n");
+}

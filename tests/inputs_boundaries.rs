@@ -243,11 +243,22 @@ fn declared_sweref_with_degree_coordinates() {
     );
 }
 
+/// Without PROJ, a code careneed does not know is an error that says how to get PROJ
+/// (with it, `tests/crs_proj.rs` reads EPSG:3022).
+#[cfg(not(feature = "proj"))]
 #[test]
 fn unsupported_declared_crs() {
     let (loc, problem) = input_error(parse(&sweref(Some("EPSG:3022"))));
     assert_eq!(loc.field.as_deref(), Some("crs"));
     assert_eq!(problem, Problem::UnsupportedCrs("EPSG:3022".into()));
+    assert!(problem.to_string().contains("--features proj"), "{problem}");
+}
+
+#[test]
+fn a_crs_name_that_is_no_epsg_code_is_unsupported() {
+    let (loc, problem) = input_error(parse(&sweref(Some("RT90 5 gon V"))));
+    assert_eq!(loc.field.as_deref(), Some("crs"));
+    assert_eq!(problem, Problem::UnsupportedCrs("RT90 5 gon V".into()));
 }
 
 #[test]
@@ -499,4 +510,18 @@ fn real_dalarna_deso() {
         (12.0..17.0).contains(&c.x) && (59.5..62.5).contains(&c.y),
         "{c:?}"
     );
+}
+
+/// Without the `gpkg` feature (`default-features = false`), a GeoPackage is an error
+/// that says which feature reads it. Run with
+/// `cargo test --no-default-features --test inputs_boundaries`.
+#[cfg(not(feature = "gpkg"))]
+#[test]
+fn a_geopackage_needs_the_gpkg_feature() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deso.gpkg");
+    std::fs::write(&path, b"SQLite format 3\0").unwrap();
+    let (loc, problem) = input_error(read_boundaries(&path, &BoundaryOptions::default()));
+    assert_eq!(loc.file, path.display().to_string());
+    assert!(problem.to_string().contains("`gpkg` feature"), "{problem}");
 }

@@ -77,14 +77,24 @@ pub enum CrsSource {
 
 /// How to read a boundary file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct BoundaryOptions {
-    /// The property holding the area code: `code` by default; SCB's DeSO files use `deso`.
+    /// The property (GeoJSON) or column (GeoPackage) holding the area code: `code` by
+    /// default; SCB's DeSO files use `deso`.
     pub code_field: String,
     /// An explicit CRS; overrides the file's declaration.
     pub crs: Option<Crs>,
     /// Repair invalid polygons (reported) instead of refusing them; see
     /// [`validate`](crate::inputs::validate).
     pub repair: bool,
+    /// An explicit CRS by EPSG code, for codes [`Crs`] does not cover (e.g. 3857):
+    /// with feature `proj` the coordinates are reprojected to SWEREF99 TM as they are
+    /// read; without it this is [`Problem::UnsupportedCrs`]. A code [`Crs`] covers acts
+    /// as [`BoundaryOptions::crs`], which wins when both are set.
+    pub crs_epsg: Option<u32>,
+    /// The GeoPackage layer to read; may be left out when the file has only one
+    /// feature layer. Ignored for GeoJSON.
+    pub layer: Option<String>,
 }
 
 impl Default for BoundaryOptions {
@@ -93,6 +103,8 @@ impl Default for BoundaryOptions {
             code_field: "code".to_string(),
             crs: None,
             repair: false,
+            crs_epsg: None,
+            layer: None,
         }
     }
 }
@@ -234,7 +246,7 @@ impl Boundaries {
     }
 }
 
-const POLYGONAL: &str = "Polygon or MultiPolygon";
+pub(crate) const POLYGONAL: &str = "Polygon or MultiPolygon";
 
 fn json_text(value: &Value) -> String {
     let text = value.to_string();
@@ -271,6 +283,16 @@ fn ring(value: &Value, index: usize) -> Result<LineString<f64>, Problem> {
         .iter()
         .map(position)
         .collect::<Result<Vec<_>, _>>()?;
+    closed_ring(coords, index)
+}
+
+/// A polygon ring from its positions: at least 4 ([`Problem::TooFewRingPoints`]),
+/// the last equal to the first ([`Problem::RingNotClosed`]). `index` counts within
+/// the polygon: 0 is the exterior, 1… the holes.
+pub(crate) fn closed_ring(
+    coords: Vec<Coord<f64>>,
+    index: usize,
+) -> Result<LineString<f64>, Problem> {
     if coords.len() < 4 {
         return Err(Problem::TooFewRingPoints {
             ring: index,
@@ -344,7 +366,7 @@ fn geometry(value: Option<&Value>) -> Result<MultiPolygon<f64>, Problem> {
 }
 
 /// The area code of a feature: (code, whether it was a number).
-fn feature_code(
+pub(crate) fn feature_code(
     properties: &Map<String, Value>,
     code_field: &str,
 ) -> Result<(String, bool), Problem> {
@@ -393,14 +415,42 @@ fn feature_code(
     }
 }
 
+/// A CRS as a file declares it or a caller sets it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Named {
+    /// One careneed knows natively.
+    Builtin(Crs),
+    /// Another EPSG code, with its name as written: reprojected to SWEREF99 TM through
+    /// PROJ with feature `proj`, else [`Problem::UnsupportedCrs`].
+    Epsg(u32, String),
+}
+
+impl Named {
+    /// The CRS a name spells: [`Crs::parse`], else any EPSG code.
+    pub(crate) fn parse(name: &str) -> Result<Named, Problem> {
+        match (Crs::parse(name), Crs::epsg_code(name)) {
+            (Some(crs), _) => Ok(Named::Builtin(crs)),
+            (None, Some(code)) => Ok(Named::Epsg(code, name.trim().to_string())),
+            (None, None) => Err(Problem::UnsupportedCrs(name.to_string())),
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Named::Builtin(crs) => crs.to_string(),
+            Named::Epsg(_, name) => name.clone(),
+        }
+    }
+}
+
 /// The CRS the legacy `crs` member declares.
-fn declared_crs(member: &Value) -> Result<Crs, Problem> {
+fn declared_crs(member: &Value) -> Result<Named, Problem> {
     let name = member
         .get("properties")
         .and_then(|p| p.get("name"))
         .and_then(Value::as_str);
     match name {
-        Some(name) => Crs::parse(name).ok_or_else(|| Problem::UnsupportedCrs(name.to_string())),
+        Some(name) => Named::parse(name),
         None => Err(Problem::UnsupportedCrs(json_text(member))),
     }
 }
@@ -480,7 +530,7 @@ pub fn parse_boundaries(
         None | Some(Value::Null) => None,
         Some(member) => match declared_crs(member) {
             Ok(crs) => Some(crs),
-            Err(problem) if options.crs.is_some() => {
+            Err(problem) if options.crs.is_some() || options.crs_epsg.is_some() => {
                 report.info(
                     "crs",
                     file().with_field("crs"),
@@ -566,44 +616,104 @@ pub fn parse_boundaries(
         );
     }
 
-    // Which CRS: given, declared, or detected; and do the coordinates fit it?
-    let area_at = |i: usize| {
-        let area: &Area = &areas[i];
+    let fields = |area: &Area| {
         file()
             .at_feature(area.feature)
             .with_code(&area.code)
             .with_field("geometry")
     };
+    let boundaries = settle_crs(
+        source,
+        "crs",
+        areas,
+        declared,
+        options,
+        &mut report,
+        &|_, area| fields(area),
+    )?;
+    Ok((boundaries, report))
+}
+
+/// Decides the CRS of freshly read areas (given, declared or detected; see the module
+/// docs), checks that every coordinate fits it, and reprojects a CRS careneed does not
+/// know natively to SWEREF99 TM (feature `proj`). `crs_field` names the file's
+/// declaration in errors (`crs`, `srs_id`); `locate` gives an area's location (its
+/// index and the area) with the geometry field.
+pub(crate) fn settle_crs(
+    source: &str,
+    crs_field: &str,
+    mut areas: Vec<Area>,
+    declared: Option<Named>,
+    options: &BoundaryOptions,
+    report: &mut Report,
+    locate: &dyn Fn(usize, &Area) -> Location,
+) -> crate::Result<Boundaries> {
+    let file = || Location::file(source);
+    let area_at = |areas: &[Area], i: usize| locate(i, &areas[i]);
+    let given = match (options.crs, options.crs_epsg) {
+        (Some(crs), _) => Some(Named::Builtin(crs)),
+        (None, Some(code)) => Some(match Crs::from_epsg(code) {
+            Some(crs) => Named::Builtin(crs),
+            None => Named::Epsg(code, format!("EPSG:{code}")),
+        }),
+        (None, None) => None,
+    };
+    if let (Some(given), Some(declared)) = (&given, &declared)
+        && given != declared
+    {
+        report.info(
+            "crs",
+            file().with_field(crs_field),
+            format!(
+                "the file declares {}; using {} as set explicitly",
+                declared.describe(),
+                given.describe()
+            ),
+        );
+    }
+    let (named, crs_source) = match (given, declared) {
+        (Some(given), _) => (Some(given), CrsSource::Given),
+        (None, Some(declared)) => (Some(declared), CrsSource::Declared),
+        (None, None) => (None, CrsSource::Detected),
+    };
+    let where_named = || match crs_source {
+        CrsSource::Given => file(),
+        _ => file().with_field(crs_field),
+    };
+
     let current = Cell::new(0usize);
     let detected = crs::detect(areas.iter().enumerate().flat_map(|(i, a)| {
         let current = &current;
         positions(a).inspect(move |_| current.set(i))
     }));
     let misfit_area = current.get();
-    let (crs, crs_source) = match (options.crs, declared) {
-        (Some(given), declared) => {
-            if let Some(declared) = declared.filter(|d| *d != given) {
-                report.info(
-                    "crs",
-                    file().with_field("crs"),
-                    format!("the file declares {declared}; using {given} as set explicitly"),
-                );
-            }
-            (given, CrsSource::Given)
+    let describe_detected = |detected: &Result<Crs, (f64, f64)>| match detected {
+        Ok(found) => found.to_string(),
+        Err((x, y)) => format!("neither WGS84 nor SWEREF99 TM (e.g. ({x}, {y}))"),
+    };
+
+    let (crs, declared_text) = match named {
+        Some(Named::Builtin(crs)) => (crs, crs.to_string()),
+        Some(Named::Epsg(code, name)) => {
+            let text = reproject_areas(source, code, &name, &mut areas, report, &where_named)
+                .map_err(|(i, problem)| match i {
+                    Some(i) => Error::input(area_at(&areas, i), problem),
+                    None => Error::input(where_named(), problem),
+                })?;
+            (Crs::Sweref99Tm, text)
         }
-        (None, Some(declared)) => (declared, CrsSource::Declared),
-        (None, None) => match detected {
+        None => match detected {
             Ok(crs) => {
                 report.info(
                     "crs",
                     file(),
                     format!("no CRS declared; the coordinates are {crs}"),
                 );
-                (crs, CrsSource::Detected)
+                (crs, crs.to_string())
             }
             Err((x, y)) => {
                 return Err(Error::input(
-                    area_at(misfit_area),
+                    area_at(&areas, misfit_area),
                     Problem::UnknownCrs { x, y },
                 ));
             }
@@ -614,17 +724,11 @@ pub fn parse_boundaries(
             .iter()
             .position(|a| positions(a).any(|(x, y)| !crs.fits(x, y)));
         if let Some(i) = misfit {
-            let detected = match detected {
-                Ok(found) => found.to_string(),
-                Err((x, y)) => {
-                    format!("neither WGS84 nor SWEREF99 TM (e.g. ({x}, {y}))")
-                }
-            };
             return Err(Error::input(
-                area_at(i),
+                area_at(&areas, i),
                 Problem::CrsMismatch {
-                    declared: crs.to_string(),
-                    detected,
+                    declared: declared_text,
+                    detected: describe_detected(&detected),
                 },
             ));
         }
@@ -642,21 +746,89 @@ pub fn parse_boundaries(
             );
         }
     }
-
-    crate::inputs::validate::check_areas(source, &mut areas, options.repair, &mut report)?;
-    Ok((
-        Boundaries::new(source.to_string(), crs, crs_source, areas),
-        report,
-    ))
+    crate::inputs::validate::check_areas(&mut areas, options.repair, report, locate)?;
+    Ok(Boundaries::new(source.to_string(), crs, crs_source, areas))
 }
 
-/// Reads a GeoJSON file; the path, as displayed, names the file.
+/// Reprojects every area from `EPSG:code` to SWEREF99 TM through PROJ; returns the
+/// text naming the source CRS. An error names the area (by index) when one is at fault.
+#[cfg(feature = "proj")]
+fn reproject_areas(
+    _source: &str,
+    code: u32,
+    name: &str,
+    areas: &mut [Area],
+    report: &mut Report,
+    where_named: &dyn Fn() -> Location,
+) -> Result<String, (Option<usize>, Problem)> {
+    let to = crate::inputs::reproject::EpsgTransform::new(code, Crs::Sweref99Tm.epsg())
+        .map_err(|_| (None, Problem::UnsupportedCrs(name.to_string())))?;
+    for (i, area) in areas.iter_mut().enumerate() {
+        area.geometry = area
+            .geometry
+            .try_map_coords(|c: Coord<f64>| {
+                to.apply(c.x, c.y)
+                    .map(|(x, y)| Coord { x, y })
+                    .map_err(Problem::Invalid)
+            })
+            .map_err(|p| (Some(i), p))?;
+    }
+    let text = format!("EPSG:{code} ({})", to.source_name());
+    report.info(
+        "crs",
+        where_named(),
+        format!("reprojected from {text} to {} with PROJ", Crs::Sweref99Tm),
+    );
+    Ok(text)
+}
+
+/// Without PROJ a CRS careneed does not know natively is an error.
+#[cfg(not(feature = "proj"))]
+fn reproject_areas(
+    _source: &str,
+    _code: u32,
+    name: &str,
+    _areas: &mut [Area],
+    _report: &mut Report,
+    _where_named: &dyn Fn() -> Location,
+) -> Result<String, (Option<usize>, Problem)> {
+    Err((None, Problem::UnsupportedCrs(name.to_string())))
+}
+
+/// Whether a path names a GeoPackage (its extension is `.gpkg`, any case).
+pub fn is_geopackage(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("gpkg"))
+}
+
+/// Reads a boundary file: a GeoPackage when the extension is `.gpkg` (feature `gpkg`,
+/// on by default; see [`gpkg`](crate::inputs::gpkg)), GeoJSON otherwise. The path, as
+/// displayed, names the file.
 pub fn read_boundaries(
     path: &Path,
     options: &BoundaryOptions,
 ) -> crate::Result<(Boundaries, Report)> {
+    if is_geopackage(path) {
+        return read_geopackage(path, options);
+    }
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     parse_boundaries(&path.display().to_string(), &bytes, options)
+}
+
+#[cfg(feature = "gpkg")]
+fn read_geopackage(path: &Path, options: &BoundaryOptions) -> crate::Result<(Boundaries, Report)> {
+    crate::inputs::gpkg::read_gpkg(path, options)
+}
+
+#[cfg(not(feature = "gpkg"))]
+fn read_geopackage(path: &Path, _: &BoundaryOptions) -> crate::Result<(Boundaries, Report)> {
+    Err(Error::input(
+        Location::file(path.display().to_string()),
+        Problem::Invalid(
+            "GeoPackage boundaries need careneed's `gpkg` feature (on by default; this build has default features off): build with --features gpkg, or convert the file to GeoJSON".into(),
+        ),
+    ))
 }
 
 #[cfg(test)]

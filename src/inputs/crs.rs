@@ -291,6 +291,39 @@ impl Crs {
         digits.parse().ok().and_then(Crs::from_epsg)
     }
 
+    /// The EPSG code a CRS name spells, whether or not careneed knows the CRS:
+    /// `EPSG:3857`, `epsg:3857`, `urn:ogc:def:crs:EPSG::3857` or `3857` give 3857; the
+    /// names [`Crs::parse`] knows give their code (`SWEREF99 TM` gives 3006).
+    ///
+    /// ```
+    /// use careneed::inputs::crs::Crs;
+    /// assert_eq!(Crs::epsg_code("urn:ogc:def:crs:EPSG::32633"), Some(32633));
+    /// assert_eq!(Crs::epsg_code("SWEREF99 TM"), Some(3006));
+    /// assert_eq!(Crs::epsg_code("ESRI:102100"), None);
+    /// ```
+    pub fn epsg_code(name: &str) -> Option<u32> {
+        if let Some(crs) = Crs::parse(name) {
+            return Some(crs.epsg());
+        }
+        let compact: String = name
+            .trim()
+            .to_lowercase()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let code = if compact.chars().all(|c| c.is_ascii_digit()) {
+            compact.as_str()
+        } else if compact.starts_with("epsg:") || compact.starts_with("urn:ogc:def:crs:epsg:") {
+            compact.rsplit(':').next().unwrap_or_default()
+        } else {
+            return None;
+        };
+        if code.is_empty() || !code.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        code.parse().ok().filter(|&c| c > 0)
+    }
+
     /// Whether a position lies in the range this CRS covers (see the module docs):
     /// for RT90 easting 1 200 000…1 950 000 m and northing 6 000 000…7 800 000 m; for
     /// a SWEREF99 local zone easting 0…300 000 m (about ±2–3° from the central

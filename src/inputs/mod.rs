@@ -3,7 +3,9 @@
 //! * [`text`] decodes bytes (UTF-8 with or without BOM, Windows-1252/Latin-1) and
 //!   detects the delimiter (`,` or `;`).
 //! * [`table`] reads the area table (one row per DeSO) into counts by variable.
-//! * [`boundaries`] reads GeoJSON polygons and detects their CRS ([`crs`]).
+//! * [`boundaries`] reads GeoJSON polygons and detects their CRS ([`crs`]);
+//!   [`gpkg`] reads GeoPackage layers (feature `gpkg`, on by default);
+//!   [`reproject`] brings any EPSG code to SWEREF99 TM through PROJ (feature `proj`).
 //! * [`points`] reads located points (x, y columns) and checks them against a CRS.
 //! * [`validate`] checks polygon validity (repairing on request) and finds
 //!   overlapping areas.
@@ -12,8 +14,12 @@
 
 pub mod boundaries;
 pub mod crs;
+#[cfg(feature = "gpkg")]
+pub mod gpkg;
 pub mod join;
 pub mod points;
+#[cfg(feature = "proj")]
+pub mod reproject;
 pub mod table;
 pub mod text;
 pub mod validate;

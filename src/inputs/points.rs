@@ -95,6 +95,84 @@ impl Points {
         self.crs = Some(crs);
         Ok(())
     }
+
+    /// Declares the CRS by EPSG code. A code [`Crs`] covers is [`Points::declare_crs`].
+    /// Any other code needs feature `proj`: the points are reprojected to SWEREF99 TM
+    /// through PROJ ([`crate::inputs::reproject`]), checked against its range, and
+    /// [`Points::crs`] becomes [`Crs::Sweref99Tm`]. Without the feature, or for a code
+    /// PROJ does not know, it is [`Problem::UnsupportedCrs`]. Returns the CRS the
+    /// points are now in.
+    pub fn declare_epsg(&mut self, code: u32) -> crate::Result<Crs> {
+        if let Some(crs) = Crs::from_epsg(code) {
+            self.declare_crs(crs)?;
+            return Ok(crs);
+        }
+        self.reproject_epsg(code)?;
+        Ok(Crs::Sweref99Tm)
+    }
+
+    /// Declares the CRS by name: any spelling [`Crs::parse`] reads, or any EPSG code
+    /// ([`Points::declare_epsg`]). Returns the CRS the points are now in.
+    pub fn declare_crs_name(&mut self, name: &str) -> crate::Result<Crs> {
+        if let Some(crs) = Crs::parse(name) {
+            self.declare_crs(crs)?;
+            return Ok(crs);
+        }
+        match Crs::epsg_code(name) {
+            Some(code) => self.declare_epsg(code),
+            None => Err(Error::input(
+                Location::file(&self.source),
+                Problem::UnsupportedCrs(name.to_string()),
+            )),
+        }
+    }
+
+    #[cfg(feature = "proj")]
+    fn reproject_epsg(&mut self, code: u32) -> crate::Result<()> {
+        let to = crate::inputs::reproject::EpsgTransform::to_crs(code, Crs::Sweref99Tm).map_err(
+            |_| {
+                Error::input(
+                    Location::file(&self.source),
+                    Problem::UnsupportedCrs(format!("EPSG:{code}")),
+                )
+            },
+        )?;
+        let mut moved = Vec::with_capacity(self.coords.len());
+        for (&[x, y], &line) in self.coords.iter().zip(&self.lines) {
+            let at = || {
+                Location::file(&self.source)
+                    .at_line(line)
+                    .with_field(&self.x_column)
+            };
+            let (e, n) = to
+                .apply(x, y)
+                .map_err(|message| Error::input(at(), Problem::Invalid(message)))?;
+            if !Crs::Sweref99Tm.fits(e, n) {
+                return Err(Error::input(
+                    at(),
+                    Problem::CrsMismatch {
+                        declared: format!("EPSG:{code} ({})", to.source_name()),
+                        detected: format!(
+                            "{} (({x}, {y}) lands at ({e:.0}, {n:.0}) in SWEREF99 TM, outside Sweden)",
+                            looks_like(x, y)
+                        ),
+                    },
+                ));
+            }
+            moved.push([e, n]);
+        }
+        self.coords = moved;
+        self.crs = Some(Crs::Sweref99Tm);
+        Ok(())
+    }
+
+    #[cfg(not(feature = "proj"))]
+    fn reproject_epsg(&mut self, code: u32) -> crate::Result<()> {
+        Err(Error::input(
+            Location::file(&self.source),
+            Problem::UnsupportedCrs(format!("EPSG:{code}")),
+        ))
+    }
 }
 
 fn parse_coordinate(text: &str, semicolon: bool) -> Result<f64, String> {

@@ -65,17 +65,12 @@ use serde::{Deserialize, Serialize};
 /// invalid ones in place and reports each repair in `report`, otherwise the first
 /// invalid area (in feature order) is an error.
 pub(crate) fn check_areas(
-    source: &str,
     areas: &mut [Area],
     repair: bool,
     report: &mut Report,
+    locate: &dyn Fn(usize, &Area) -> Location,
 ) -> crate::Result<()> {
-    let location = |area: &Area| {
-        Location::file(source)
-            .at_feature(area.feature)
-            .with_code(&area.code)
-            .with_field("geometry")
-    };
+    let location = |i: usize, area: &Area| locate(i, area).with_field("geometry");
     // The first problem of every invalid area, found in parallel, in feature order.
     let invalid: Vec<(usize, String)> = areas
         .par_iter()
@@ -93,14 +88,14 @@ pub(crate) fn check_areas(
         };
         if !repair {
             return Err(Error::input(
-                location(area),
+                location(i, area),
                 Problem::InvalidGeometry { reason },
             ));
         }
         let before = area.geometry.unsigned_area();
         let fixed = area.geometry.make_valid().map_err(|e| {
             Error::input(
-                location(area),
+                location(i, area),
                 Problem::InvalidGeometry {
                     reason: format!("{reason}, and the repair failed: {e}"),
                 },
@@ -108,7 +103,7 @@ pub(crate) fn check_areas(
         })?;
         if fixed.0.is_empty() {
             return Err(Error::input(
-                location(area),
+                location(i, area),
                 Problem::InvalidGeometry {
                     reason: format!("{reason}, and the repair leaves nothing"),
                 },
@@ -117,7 +112,7 @@ pub(crate) fn check_areas(
         let after = fixed.unsigned_area();
         report.warn(
             "repaired_geometry",
-            location(area),
+            location(i, area),
             format!(
                 "{reason}; repaired (odd-even rule) into {} polygon(s), area {before:.6} → {after:.6}",
                 fixed.0.len()

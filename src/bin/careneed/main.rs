@@ -61,12 +61,15 @@ enum Command {
         /// Area table (CSV, `,` or `;`, UTF-8 or Latin-1).
         #[arg(long)]
         table: PathBuf,
-        /// Boundaries (GeoJSON) to check the codes against.
+        /// Boundaries (GeoJSON, or GeoPackage `.gpkg`) to check the codes against.
         #[arg(long)]
         boundaries: Option<PathBuf>,
-        /// Property of the boundaries holding the area code.
+        /// Property (GeoJSON) or column (GeoPackage) of the boundaries holding the area code.
         #[arg(long, default_value = "code")]
         code_field: String,
+        /// GeoPackage layer of the boundaries (needed when the file has several).
+        #[arg(long)]
+        layer: Option<String>,
         /// Reference ratio R (e.g. the national value); computed from the table when absent.
         #[arg(long)]
         reference: Option<f64>,
@@ -94,16 +97,20 @@ enum Command {
     },
     /// Assign geocoded points (CSV with x, y columns) to areas and count them per area.
     Assign {
-        /// Areas (GeoJSON polygons).
+        /// Areas (GeoJSON or GeoPackage polygons).
         #[arg(long)]
         areas: PathBuf,
+        /// GeoPackage layer of the areas (needed when the file has several).
+        #[arg(long)]
+        layer: Option<String>,
         /// Points (CSV with x and y columns).
         #[arg(long)]
         points: PathBuf,
-        /// CRS of the points, e.g. EPSG:3006 or EPSG:4326; default: the areas' CRS.
+        /// CRS of the points, e.g. EPSG:3006 or EPSG:4326 (any EPSG code with the
+        /// `proj` feature); default: the areas' CRS.
         #[arg(long)]
         crs: Option<String>,
-        /// Property of the areas holding the area code.
+        /// Property (GeoJSON) or column (GeoPackage) of the areas holding the area code.
         #[arg(long, default_value = "code")]
         code_field: String,
         /// Column of the points' x (easting or longitude).
@@ -118,18 +125,24 @@ enum Command {
     },
     /// Move values from areas to other zones (area- or population-weighted).
     Interpolate {
-        /// Source areas (GeoJSON polygons).
+        /// Source areas (GeoJSON or GeoPackage polygons).
         #[arg(long)]
         from: PathBuf,
+        /// GeoPackage layer of the source areas (needed when the file has several).
+        #[arg(long)]
+        layer: Option<String>,
         /// Property of the source areas holding the code.
         #[arg(long, default_value = "code")]
         code_field: String,
         /// Table of values per source area (CSV with a `code` column).
         #[arg(long)]
         table: PathBuf,
-        /// Target zones (GeoJSON polygons).
+        /// Target zones (GeoJSON or GeoPackage polygons).
         #[arg(long)]
         to: PathBuf,
+        /// GeoPackage layer of the target zones (needed when the file has several).
+        #[arg(long)]
+        to_layer: Option<String>,
         /// Property of the target zones holding their code.
         #[arg(long, default_value = "code")]
         to_code_field: String,
@@ -152,10 +165,13 @@ enum Command {
     /// BVC catchments with population, children 0–5, CNI and VTI, built from BVC
     /// points (nearest BVC), given catchment polygons, or listings.
     Catchments {
-        /// Areas (GeoJSON polygons).
+        /// Areas (GeoJSON or GeoPackage polygons).
         #[arg(long)]
         areas: PathBuf,
-        /// Property of the areas holding the code.
+        /// GeoPackage layer of the areas (needed when the file has several).
+        #[arg(long)]
+        layer: Option<String>,
+        /// Property (GeoJSON) or column (GeoPackage) of the areas holding the code.
         #[arg(long, default_value = "code")]
         code_field: String,
         /// Area table (CSV) for population and CNI.
@@ -257,6 +273,7 @@ fn run(cli: Cli) -> careneed::Result<()> {
             table,
             boundaries,
             code_field,
+            layer,
             reference,
             method,
             transform,
@@ -275,6 +292,9 @@ fn run(cli: Cli) -> careneed::Result<()> {
             // `careneed cni` takes only the scenario's column mapping and weights:
             // its other inputs (relative to the scenario's folder, which is not
             // used here), catchments and plan are left out.
+            if layer.is_some() {
+                s.inputs.layer = layer;
+            }
             s.inputs.bvc_table = None;
             s.inputs.municipalities = None;
             s.inputs.bvc_points = None;
@@ -316,6 +336,7 @@ fn run(cli: Cli) -> careneed::Result<()> {
         }
         Command::Assign {
             areas,
+            layer,
             points,
             crs,
             code_field,
@@ -326,8 +347,9 @@ fn run(cli: Cli) -> careneed::Result<()> {
             &areas,
             &careneed::inputs::boundaries::BoundaryOptions {
                 code_field,
-                crs: None,
+                layer,
                 repair,
+                ..Default::default()
             },
             &points,
             crs.as_deref(),
@@ -337,9 +359,11 @@ fn run(cli: Cli) -> careneed::Result<()> {
         ),
         Command::Interpolate {
             from,
+            layer,
             code_field,
             table,
             to,
+            to_layer,
             to_code_field,
             extensive,
             intensive,
@@ -355,16 +379,18 @@ fn run(cli: Cli) -> careneed::Result<()> {
                 &from,
                 &BoundaryOptions {
                     code_field,
-                    crs: None,
                     repair,
+                    layer,
+                    ..BoundaryOptions::default()
                 },
             )?;
             let (targets, r2) = read_boundaries(
                 &to,
                 &BoundaryOptions {
                     code_field: to_code_field,
-                    crs: None,
                     repair,
+                    layer: to_layer,
+                    ..BoundaryOptions::default()
                 },
             )?;
             report_overlaps(&sources, &overlaps(&sources, MIN_OVERLAP_SHARE), &mut r1);
@@ -436,6 +462,7 @@ fn run(cli: Cli) -> careneed::Result<()> {
         }
         Command::Catchments {
             areas,
+            layer,
             code_field,
             table,
             bvc,
@@ -446,6 +473,7 @@ fn run(cli: Cli) -> careneed::Result<()> {
             out,
         } => catchments(CatchmentArgs {
             areas,
+            layer,
             code_field,
             table,
             bvc,
@@ -598,17 +626,22 @@ fn assign(
     use careneed::inputs::{boundaries, crs::Crs, points as pts};
     let (b, report) = boundaries::read_boundaries(areas, options)?;
     let (mut p, point_report) = pts::read_points(points, x, y)?;
-    let declared = match crs {
-        Some(name) => Crs::parse(name).ok_or_else(|| {
-            careneed::Error::input(
-                careneed::Location::file("--crs"),
-                careneed::Problem::UnsupportedCrs(name.to_string()),
-            )
+    // Fails when the coordinates do not fit the declared CRS (degrees given as metres),
+    // and for a CRS careneed cannot read (any EPSG code is read with the `proj` feature,
+    // the points then being reprojected to SWEREF99 TM).
+    let declared: Crs = match crs {
+        Some(name) => p.declare_crs_name(name).map_err(|e| match e {
+            careneed::Error::Input {
+                problem: problem @ careneed::Problem::UnsupportedCrs(_),
+                ..
+            } => careneed::Error::input(careneed::Location::file("--crs"), problem),
+            other => other,
         })?,
-        None => b.crs,
+        None => {
+            p.declare_crs(b.crs)?;
+            b.crs
+        }
     };
-    // Fails when the coordinates do not fit the declared CRS (degrees given as metres).
-    p.declare_crs(declared)?;
     let b = if declared == b.crs {
         b
     } else {
@@ -682,6 +715,7 @@ impl Progress {
 
 struct CatchmentArgs {
     areas: PathBuf,
+    layer: Option<String>,
     code_field: String,
     table: PathBuf,
     bvc: Option<PathBuf>,
@@ -703,8 +737,9 @@ fn catchments(a: CatchmentArgs) -> careneed::Result<()> {
         &a.areas,
         &BoundaryOptions {
             code_field: a.code_field.clone(),
-            crs: None,
             repair: a.repair,
+            layer: a.layer.clone(),
+            ..BoundaryOptions::default()
         },
     )?;
     report.extend(r);
@@ -749,8 +784,8 @@ fn catchments(a: CatchmentArgs) -> careneed::Result<()> {
             p,
             &BoundaryOptions {
                 code_field: "bvc".into(),
-                crs: None,
                 repair: a.repair,
+                ..BoundaryOptions::default()
             },
         )?;
         report.extend(r);
