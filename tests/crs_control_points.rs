@@ -114,8 +114,9 @@ fn rt90_lantmateriet(lon: f64, lat: f64) -> (f64, f64) {
     (p.0, p.1)
 }
 
-/// (c) RT90 2.5 gon V: round trips to within a millimetre, and agreement with
-/// Lantmäteriet's direct projection to within a metre all over Sweden.
+/// (c) RT90 2.5 gon V: round trips to within 6 mm (EPSG reverses the datum shift by
+/// negating its parameters, which is not the exact inverse; PROJ does the same), and
+/// agreement with Lantmäteriet's direct projection to within a metre all over Sweden.
 #[test]
 fn rt90_round_trips_and_matches_lantmateriet() {
     let to = Transformer::new(Crs::Wgs84, Crs::Rt90).unwrap();
@@ -128,16 +129,16 @@ fn rt90_round_trips_and_matches_lantmateriet() {
             (e - le).abs() < 1.0 && (n - ln).abs() < 1.0,
             "{name}: ({e}, {n}) vs Lantmäteriet ({le}, {ln})"
         );
-        // RT90 → WGS84 → RT90 comes back to within a millimetre, and WGS84 → RT90 →
-        // WGS84 to within 1e-9°.
+        // WGS84 → RT90 → WGS84 and RT90 → WGS84 → RT90 come back to within 6 mm
+        // (1e-7° ≈ 11 mm of latitude, so the degrees are checked at 6e-8°).
         let (lon2, lat2) = back.apply(e, n).unwrap();
         assert!(
-            (lon2 - lon).abs() < 1e-9 && (lat2 - lat).abs() < 1e-9,
+            (lon2 - lon).abs() < 1.2e-7 && (lat2 - lat).abs() < 6e-8,
             "{name}: ({lon2}, {lat2})"
         );
         let (e2, n2) = to.apply(lon2, lat2).unwrap();
         assert!(
-            (e2 - e).abs() < 1e-3 && (n2 - n).abs() < 1e-3,
+            (e2 - e).abs() < 6e-3 && (n2 - n).abs() < 6e-3,
             "{name}: ({e2}, {n2}) vs ({e}, {n})"
         );
     }
@@ -152,7 +153,7 @@ fn rt90_round_trips_and_matches_lantmateriet() {
     assert!((e - 1_500_175.5).abs() < 1.0, "{e}");
 }
 
-/// RT90 and SWEREF99 TM through each other: TM → RT90 → TM comes back to a millimetre.
+/// RT90 and SWEREF99 TM through each other: TM → RT90 → TM comes back to 6 mm.
 #[test]
 fn rt90_to_sweref99_tm_and_back() {
     let to = Transformer::new(Crs::Sweref99Tm, Crs::Rt90).unwrap();
@@ -162,7 +163,7 @@ fn rt90_to_sweref99_tm_and_back() {
     assert!(Crs::Rt90.fits(re, rn));
     let (e2, n2) = back.apply(re, rn).unwrap();
     assert!(
-        (e2 - e).abs() < 1e-3 && (n2 - n).abs() < 1e-3,
+        (e2 - e).abs() < 6e-3 && (n2 - n).abs() < 6e-3,
         "({e2}, {n2})"
     );
 }
