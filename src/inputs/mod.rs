@@ -11,6 +11,7 @@
 pub mod boundaries;
 pub mod crs;
 pub mod join;
+pub mod point_stream;
 pub mod points;
 pub mod table;
 pub mod text;

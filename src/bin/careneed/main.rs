@@ -455,13 +455,12 @@ fn assign(
     y: &str,
     out: &Path,
 ) -> careneed::Result<()> {
-    use careneed::inputs::{boundaries, crs::Crs, points as pts};
+    use careneed::inputs::{boundaries, crs::Crs};
     let options = boundaries::BoundaryOptions {
         code_field: code_field.to_string(),
         crs: None,
     };
     let (b, report) = boundaries::read_boundaries(areas, &options)?;
-    let (mut p, point_report) = pts::read_points(points, x, y)?;
     let declared = match crs {
         Some(name) => Crs::parse(name).ok_or_else(|| {
             careneed::Error::input(
@@ -471,37 +470,57 @@ fn assign(
         })?,
         None => b.crs,
     };
-    // Fails when the coordinates do not fit the declared CRS (degrees given as metres).
-    p.declare_crs(declared)?;
     let b = if declared == b.crs {
         b
     } else {
         b.to_crs(declared)?
     };
-    let index = careneed::spatial::AreaIndex::new(&b);
-    let bar = Progress::new(p.len() as u64, "assigning points");
-    let result = careneed::spatial::assign(&index, &p, &|n| bar.inc(n));
-    bar.finish();
     outputs::check_not_input(out, &[areas.to_path_buf(), points.to_path_buf()])?;
+    let index = careneed::spatial::AreaIndex::new(&b);
+    let file = std::fs::File::open(points).map_err(|e| careneed::Error::io(points, e))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    // The bar counts points; a points line is about 25 bytes.
+    let bar = Progress::new(size / 25 + 1, "assigning points");
+    // The points are read in blocks and never held in memory whole; a point
+    // whose coordinates do not fit the declared CRS is an error.
+    let (result, point_report) = careneed::spatial::assign_stream(
+        &index,
+        &points.display().to_string(),
+        file,
+        x,
+        y,
+        declared,
+        &|n| bar.inc(n),
+    )?;
+    bar.finish();
     outputs::write_atomic(out, &result.counts_csv(&b))?;
+    use std::io::Write;
+    let stdout = std::io::stdout();
+    let mut w = std::io::BufWriter::new(stdout.lock());
+    let io = |e| careneed::Error::io("stdout", e);
     for n in report.notices.iter().chain(&point_report.notices) {
-        println!("{n}");
+        writeln!(w, "{n}").map_err(io)?;
     }
     for line in &result.outside {
-        println!(
+        writeln!(
+            w,
             "warning: {}, line {line}: the point lies in no area",
             points.display()
-        );
+        )
+        .map_err(io)?;
     }
-    println!(
+    writeln!(
+        w,
         "{} points read, {} rejected, {} assigned to {} areas, {} outside every area",
-        p.len() + p.rejected.len(),
-        p.rejected.len(),
+        result.points.accepted + result.points.rejected.len() as u64,
+        result.points.rejected.len(),
         result.assigned(),
         b.areas.len(),
         result.outside.len()
-    );
-    println!("wrote {}", out.display());
+    )
+    .map_err(io)?;
+    writeln!(w, "wrote {}", out.display()).map_err(io)?;
+    w.flush().map_err(io)?;
     Ok(())
 }
 
