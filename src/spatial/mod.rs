@@ -25,6 +25,7 @@ pub mod assign;
 pub mod catchments;
 pub mod interpolate;
 mod locate;
+mod overlap;
 
 pub use assign::{
     AreaIndex, Assignment, ListingCni, StreamAssignment, assign, assign_checked, assign_stream,
