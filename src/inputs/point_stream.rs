@@ -562,23 +562,17 @@ fn fill<R: Read>(
     want: usize,
     source: &str,
 ) -> crate::Result<bool> {
-    while buf.len() < want {
-        let old = buf.len();
-        buf.resize(want, 0);
-        match reader.read(&mut buf[old..]) {
-            Ok(0) => {
-                buf.truncate(old);
-                return Ok(true);
-            }
-            Ok(n) => buf.truncate(old + n),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(old),
-            Err(e) => {
-                buf.truncate(old);
-                return Err(Error::io(source, e));
-            }
-        }
+    if buf.len() >= want {
+        return Ok(false);
     }
-    Ok(false)
+    let ask = (want - buf.len()) as u64;
+    // `read_to_end` appends into spare capacity without zeroing it first.
+    let got = reader
+        .by_ref()
+        .take(ask)
+        .read_to_end(buf)
+        .map_err(|e| Error::io(source, e))?;
+    Ok((got as u64) < ask)
 }
 
 /// Reads a points CSV from `reader` in blocks of about `block` bytes (see the

@@ -24,8 +24,8 @@
 //! [`AreaIndex`] keeps, per polygon part, its edges bucketed into horizontal bands,
 //! and a uniform grid over all parts (about 16 cells per edge, at most 2²⁴): a
 //! cell no edge touches answers at once (an area's interior, or no area); in
-//! other cells the point is tested against the parts whose boxes overlap the
-//! cell, each against the edges of one band only. The tests are geo's
+//! other cells the point is tested against the parts that meet the cell, each
+//! against the edges of one band only. The tests are geo's
 //! ([`geo::CoordinatePosition`]: the same winding-number rules and robust
 //! orientation predicate), so the answers are exactly geo's. [`assign`] runs over
 //! chunks of points in parallel ([`rayon`]); the result is in input order and

@@ -9,8 +9,9 @@
 //! * **Grid.** A uniform grid over the parts' bounding box. A cell that no edge
 //!   touches lies wholly in one part's interior or in no part; it stores that
 //!   answer, found by a scanline through the cell centres with geo's crossing
-//!   rules. Other cells store the parts whose boxes overlap them, to be tested
-//!   exactly. Cells are found by one monotone map per axis, used both to mark the
+//!   rules. Other cells store the parts with an edge in them and the parts whose
+//!   interior holds their centre (a part whose closure meets a cell has one or
+//!   the other), to be tested exactly. Cells are found by one monotone map per axis, used both to mark the
 //!   cells an edge's box spans and to find a point's cell, so a cell marked free of
 //!   edges has no edge point mapped to it.
 
@@ -321,24 +322,31 @@ impl Locator {
         };
         // 1. Cells an edge's box spans (long edges in pieces) are mixed.
         let mut mixed = vec![false; nx * ny];
-        for e in &self.edges {
-            let len = ((e.b.x - e.a.x).abs() + (e.b.y - e.a.y).abs()) * inv;
-            let pieces = (len / 2.0).ceil().clamp(1.0, 1e6) as usize;
-            for k in 0..pieces {
-                let t0 = k as f64 / pieces as f64;
-                let t1 = (k + 1) as f64 / pieces as f64;
-                let p0 = if k == 0 { e.a } else { e.a + (e.b - e.a) * t0 };
-                let p1 = if k + 1 == pieces {
-                    e.b
-                } else {
-                    e.a + (e.b - e.a) * t1
-                };
-                // Widen interior pieces by a little against rounding.
-                let pad = if pieces > 1 { size * 1e-6 } else { 0.0 };
-                let (x0, x1) = (g.cx(p0.x.min(p1.x) - pad), g.cx(p0.x.max(p1.x) + pad));
-                let (y0, y1) = (g.cy(p0.y.min(p1.y) - pad), g.cy(p0.y.max(p1.y) + pad));
-                for y in y0..=y1 {
-                    mixed[y * nx + x0..=y * nx + x1].fill(true);
+        // (cell, part): the candidates of mixed cells.
+        let mut pairs: Vec<u64> = Vec::new();
+        for (p, part) in self.parts.iter().enumerate() {
+            for e in &self.edges[part.edges.0..part.edges.1] {
+                let len = ((e.b.x - e.a.x).abs() + (e.b.y - e.a.y).abs()) * inv;
+                let pieces = (len / 2.0).ceil().clamp(1.0, 1e6) as usize;
+                for k in 0..pieces {
+                    let t0 = k as f64 / pieces as f64;
+                    let t1 = (k + 1) as f64 / pieces as f64;
+                    let p0 = if k == 0 { e.a } else { e.a + (e.b - e.a) * t0 };
+                    let p1 = if k + 1 == pieces {
+                        e.b
+                    } else {
+                        e.a + (e.b - e.a) * t1
+                    };
+                    // Widen interior pieces by a little against rounding.
+                    let pad = if pieces > 1 { size * 1e-6 } else { 0.0 };
+                    let (x0, x1) = (g.cx(p0.x.min(p1.x) - pad), g.cx(p0.x.max(p1.x) + pad));
+                    let (y0, y1) = (g.cy(p0.y.min(p1.y) - pad), g.cy(p0.y.max(p1.y) + pad));
+                    for y in y0..=y1 {
+                        mixed[y * nx + x0..=y * nx + x1].fill(true);
+                        for x in x0..=x1 {
+                            pairs.push(((y * nx + x) as u64) << 32 | p as u64);
+                        }
+                    }
                 }
             }
         }
@@ -367,46 +375,39 @@ impl Locator {
                 }
             }
         }
-        // 3. Mixed cells: the parts whose boxes overlap them.
-        let mut counts = vec![0u32; nx * ny];
-        let boxes: Vec<(usize, usize, usize, usize)> = self
-            .parts
-            .iter()
-            .map(|p| (g.cx(p.min.x), g.cx(p.max.x), g.cy(p.min.y), g.cy(p.max.y)))
-            .collect();
-        for &(x0, x1, y0, y1) in &boxes {
-            for y in y0..=y1 {
-                for x in x0..=x1 {
-                    if mixed[y * nx + x] {
-                        counts[y * nx + x] += 1;
+        // 3. Mixed cells: the parts with an edge in them (step 1) and the parts
+        //    whose interior holds their centre (a part whose closure meets a cell
+        //    has one or the other).
+        for (p, list) in runs.iter().enumerate() {
+            for &(row, from, to) in list {
+                let start = row * nx + from;
+                for (k, &m) in mixed[start..row * nx + to].iter().enumerate() {
+                    if m {
+                        pairs.push(((start + k) as u64) << 32 | p as u64);
                     }
                 }
             }
         }
-        let mut index = vec![u32::MAX; nx * ny];
+        pairs.par_sort_unstable();
+        pairs.dedup();
         let mut next = 0u32;
-        for (i, m) in mixed.iter().enumerate() {
-            if *m {
-                index[i] = next;
-                g.cand_starts.push(g.cands.len() as u32);
-                g.cands
-                    .extend(std::iter::repeat_n(u32::MAX, counts[i] as usize));
-                g.cells[i] = MIXED | next;
-                next += 1;
+        let mut k = 0;
+        while k < pairs.len() {
+            let cell = (pairs[k] >> 32) as usize;
+            g.cand_starts.push(g.cands.len() as u32);
+            while k < pairs.len() && (pairs[k] >> 32) as usize == cell {
+                g.cands.push(pairs[k] as u32);
+                k += 1;
             }
+            g.cells[cell] = MIXED | next;
+            next += 1;
         }
         g.cand_starts.push(g.cands.len() as u32);
-        let mut fill = vec![0u32; next as usize];
-        for (p, &(x0, x1, y0, y1)) in boxes.iter().enumerate() {
-            for y in y0..=y1 {
-                for x in x0..=x1 {
-                    let i = index[y * nx + x];
-                    if i != u32::MAX {
-                        let at = g.cand_starts[i as usize] + fill[i as usize];
-                        g.cands[at as usize] = p as u32;
-                        fill[i as usize] += 1;
-                    }
-                }
+        // A mixed cell without candidates (an edge of a part of no extent) is
+        // outside every part's closure but kept mixed: no candidate, no area.
+        for (m, cell) in mixed.iter().zip(&mut g.cells) {
+            if *m && *cell & MIXED == 0 && *cell != OUTSIDE {
+                *cell = OUTSIDE;
             }
         }
         if next >= MIXED {
