@@ -17,6 +17,7 @@ pub mod crs;
 #[cfg(feature = "gpkg")]
 pub mod gpkg;
 pub mod join;
+pub mod point_stream;
 pub mod points;
 #[cfg(feature = "proj")]
 pub mod reproject;

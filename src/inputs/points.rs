@@ -175,7 +175,7 @@ impl Points {
     }
 }
 
-fn parse_coordinate(text: &str, semicolon: bool) -> Result<f64, String> {
+pub(crate) fn parse_coordinate(text: &str, semicolon: bool) -> Result<f64, String> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Err("empty".to_string());
@@ -272,7 +272,7 @@ pub fn read_points(path: &Path, x_col: &str, y_col: &str) -> crate::Result<(Poin
     parse_points(&path.display().to_string(), &bytes, x_col, y_col)
 }
 
-fn looks_like(x: f64, y: f64) -> String {
+pub(crate) fn looks_like(x: f64, y: f64) -> String {
     if Crs::Wgs84.fits(x, y) {
         "degrees (WGS84 longitude/latitude)".to_string()
     } else if Crs::Sweref99Tm.fits(x, y) {

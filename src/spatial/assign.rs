@@ -21,11 +21,16 @@
 //! boundary (rule 2). Non-finite coordinates are outside every area.
 //!
 //! # Speed
-//! [`AreaIndex`] keeps an R-tree ([`rstar`]) of the bounding boxes of every polygon
-//! part; a point is tested only against the parts whose box holds it, with
-//! [`geo::CoordinatePosition`]. [`assign`] runs over chunks of points in parallel
-//! ([`rayon`]); the result is in input order and does not depend on the number of
-//! threads.
+//! [`AreaIndex`] keeps, per polygon part, its edges bucketed into horizontal bands,
+//! and a uniform grid over all parts (about 16 cells per edge, at most 2²⁴): a
+//! cell no edge touches answers at once (an area's interior, or no area); in
+//! other cells the point is tested against the parts that meet the cell, each
+//! against the edges of one band only. The tests are geo's
+//! ([`geo::CoordinatePosition`]: the same winding-number rules and robust
+//! orientation predicate), so the answers are exactly geo's. [`assign`] runs over
+//! chunks of points in parallel ([`rayon`]); the result is in input order and
+//! does not depend on the number of threads. [`assign_stream`] reads a points
+//! file in blocks and counts as it goes, in bounded memory.
 //!
 //! # CRS
 //! Points and areas must be in the same CRS: check points with
@@ -58,7 +63,9 @@
 use crate::error::{Error, Location, Problem};
 use crate::inputs::boundaries::Boundaries;
 use crate::inputs::crs::Crs;
+use crate::inputs::point_stream::{DEFAULT_BLOCK, PointBatch, StreamedPoints, stream_points};
 use crate::inputs::points::Points;
+use crate::spatial::locate::Locator;
 use geo::coordinate_position::{CoordPos, CoordinatePosition};
 use geo::{BoundingRect, Coord, Polygon};
 use rayon::prelude::*;
@@ -83,6 +90,7 @@ pub struct AreaIndex {
     /// Rank of each area's code in byte order (ties by area index).
     rank: Vec<usize>,
     tree: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
+    locator: Locator,
 }
 
 impl AreaIndex {
@@ -117,6 +125,7 @@ impl AreaIndex {
         AreaIndex {
             crs: boundaries.crs,
             source: boundaries.source.clone(),
+            locator: Locator::new(&parts),
             parts,
             rank,
             tree: RTree::bulk_load(boxes),
@@ -154,14 +163,14 @@ impl AreaIndex {
         // (in the interior?, rank, area); the best is the greatest interior, then
         // the smallest rank.
         let mut best: Option<(bool, usize, usize)> = None;
-        for candidate in self.tree.locate_all_at_point(&[x, y]) {
-            let (polygon, area) = &self.parts[candidate.data];
-            let interior = match polygon.coordinate_position(&coord) {
+        let mut consider = |part: usize, pos: CoordPos| {
+            let interior = match pos {
                 CoordPos::Inside => true,
                 CoordPos::OnBoundary => false,
-                CoordPos::Outside => continue,
+                CoordPos::Outside => return,
             };
-            let rank = self.rank[*area];
+            let area = self.parts[part].1;
+            let rank = self.rank[area];
             let better = match best {
                 None => true,
                 Some((best_interior, best_rank, _)) => {
@@ -169,7 +178,22 @@ impl AreaIndex {
                 }
             };
             if better {
-                best = Some((interior, rank, *area));
+                best = Some((interior, rank, area));
+            }
+        };
+        if self.locator.has_grid() {
+            match self.locator.cell(coord) {
+                Err(known) => return known,
+                Ok(candidates) => {
+                    for &p in candidates {
+                        consider(p as usize, self.locator.position(p as usize, coord));
+                    }
+                }
+            }
+        } else {
+            for candidate in self.tree.locate_all_at_point(&[x, y]) {
+                let (polygon, _) = &self.parts[candidate.data];
+                consider(candidate.data, polygon.coordinate_position(&coord));
             }
         }
         best.map(|(_, _, area)| area)
@@ -263,6 +287,150 @@ pub fn assign_checked(index: &AreaIndex, points: &Points) -> crate::Result<Assig
         ));
     }
     Ok(assign(index, points, &|_| {}))
+}
+
+/// Per-thread counts, outside lines and the first CRS misfit (line, x, y).
+type Tally = (Vec<u64>, Vec<u64>, Option<(u64, f64, f64)>);
+
+/// Counts per area of a points file read as a stream ([`assign_stream`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StreamAssignment {
+    /// Points per area, parallel to [`Boundaries::areas`], zeros included.
+    pub counts: Vec<u64>,
+    /// The input lines of the accepted points in no area, in line order.
+    pub outside: Vec<u64>,
+    /// What was read: encoding, delimiter, accepted and rejected points.
+    pub points: StreamedPoints,
+}
+
+impl StreamAssignment {
+    /// The counts as CSV, as [`Assignment::counts_csv`].
+    pub fn counts_csv(&self, boundaries: &Boundaries) -> Vec<u8> {
+        Assignment {
+            area: Vec::new(),
+            counts: self.counts.clone(),
+            outside: Vec::new(),
+        }
+        .counts_csv(boundaries)
+    }
+
+    /// The number of points assigned to some area.
+    pub fn assigned(&self) -> u64 {
+        self.counts.iter().sum()
+    }
+}
+
+/// Reads a points CSV from `reader` as a stream
+/// ([`stream_points`](crate::inputs::point_stream::stream_points), blocks of
+/// [`DEFAULT_BLOCK`] bytes, parsed in parallel) and counts the points per area of
+/// `index` ([`AreaIndex::locate`], in parallel), without holding the file or the
+/// points in memory: for files too large for [`read_points`](crate::inputs::points::read_points)
+/// and [`assign`].
+///
+/// `crs` is the points' declared CRS: it must be the index's
+/// ([`Problem::Invalid`] otherwise), and every accepted point must fit it
+/// ([`Crs::fits`]), else [`Problem::CrsMismatch`] at the first misfit line (as
+/// [`check_crs`](crate::inputs::points::check_crs); a reading error earlier or
+/// later in the file is reported instead, as the in-memory path does).
+/// `progress` is called with the number of points located, batch by batch.
+/// The report is the reader's (encoding, delimiter, one `bad_point` warning per
+/// rejected point).
+pub fn assign_stream<R: std::io::Read>(
+    index: &AreaIndex,
+    source: &str,
+    reader: R,
+    x_col: &str,
+    y_col: &str,
+    crs: Crs,
+    progress: &(dyn Fn(u64) + Sync),
+) -> crate::Result<(StreamAssignment, crate::report::Report)> {
+    if crs != index.crs {
+        return Err(Error::input(
+            Location::file(source),
+            Problem::Invalid(format!(
+                "the points are in {crs} but the areas ({}) are in {}; transform one of them first",
+                index.source, index.crs
+            )),
+        ));
+    }
+    let mut counts = vec![0u64; index.len()];
+    let mut outside: Vec<u64> = Vec::new();
+    // The first point that does not fit the CRS: line and coordinates.
+    let mut misfit: Option<(u64, f64, f64)> = None;
+    let (points, report) = stream_points(
+        source,
+        reader,
+        x_col,
+        y_col,
+        DEFAULT_BLOCK,
+        &mut |batch: PointBatch| {
+            let n = index.len();
+            let (local, out, bad) = batch
+                .coords
+                .par_chunks(CHUNK)
+                .zip(batch.lines.par_chunks(CHUNK))
+                .fold(
+                    || (vec![0u64; n], Vec::new(), None),
+                    |(mut counts, mut out, mut bad): Tally, (coords, lines)| {
+                        for (&[x, y], &line) in coords.iter().zip(lines) {
+                            if bad.is_none() && !crs.fits(x, y) {
+                                bad = Some((line, x, y));
+                            }
+                            match index.locate(x, y) {
+                                Some(a) => counts[a] += 1,
+                                None => out.push(line),
+                            }
+                        }
+                        progress(coords.len() as u64);
+                        (counts, out, bad)
+                    },
+                )
+                .reduce(
+                    || (vec![0u64; n], Vec::new(), None),
+                    |(mut c1, mut o1, b1), (c2, o2, b2)| {
+                        for (a, b) in c1.iter_mut().zip(&c2) {
+                            *a += b;
+                        }
+                        o1.extend(o2);
+                        (c1, o1, b1.or(b2))
+                    },
+                );
+            for (a, b) in counts.iter_mut().zip(&local) {
+                *a += b;
+            }
+            outside.extend(out);
+            if let Some(b) = bad
+                && misfit.is_none_or(|m| b.0 < m.0)
+            {
+                misfit = Some(b);
+            }
+            Ok(())
+        },
+    )?;
+    if let Some((line, x, y)) = misfit {
+        let unit = if crs == Crs::Wgs84 {
+            "degrees"
+        } else {
+            "metres"
+        };
+        let detected = crate::inputs::points::looks_like(x, y);
+        return Err(Error::input(
+            Location::file(source).at_line(line).with_field(x_col),
+            Problem::CrsMismatch {
+                declared: format!("{crs} ({unit})"),
+                detected,
+            },
+        ));
+    }
+    outside.sort_unstable();
+    Ok((
+        StreamAssignment {
+            counts,
+            outside,
+            points,
+        },
+        report,
+    ))
 }
 
 /// The CNI of one child health centre (BVC) from its listed children.
@@ -385,6 +553,93 @@ mod tests {
         assert_eq!(index.locate(0.5, 0.5), Some(0));
         assert_eq!(index.locate(0.5, 1.5), None);
         assert_eq!(index.locate(f64::INFINITY, 0.5), None);
+    }
+
+    /// The edge rule by brute force over every part with geo.
+    fn brute(b: &Boundaries, x: f64, y: f64) -> Option<usize> {
+        let c = Coord { x, y };
+        let mut best: Option<(bool, &[u8], usize)> = None;
+        for (a, area) in b.areas.iter().enumerate() {
+            for p in &area.geometry.0 {
+                let interior = match p.coordinate_position(&c) {
+                    CoordPos::Inside => true,
+                    CoordPos::OnBoundary => false,
+                    CoordPos::Outside => continue,
+                };
+                let code = area.code.as_bytes();
+                let better = match best {
+                    None => true,
+                    Some((bi, bc, _)) => (interior && !bi) || (interior == bi && code < bc),
+                };
+                if better {
+                    best = Some((interior, code, a));
+                }
+            }
+        }
+        best.map(|(_, _, a)| a)
+    }
+
+    use proptest::prelude::*;
+
+    /// A star-shaped ring around (cx, cy) on a 1-unit lattice, closed.
+    fn star(cx: f64, cy: f64, radii: &[f64]) -> Vec<(f64, f64)> {
+        let n = radii.len();
+        let mut ring: Vec<(f64, f64)> = radii
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let t = std::f64::consts::TAU * i as f64 / n as f64;
+                ((cx + r * t.cos()).round(), (cy + r * t.sin()).round())
+            })
+            .collect();
+        ring.push(ring[0]);
+        ring
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// Star polygons on a lattice, overlapping, some with holes, one
+        /// MultiPolygon; lattice points hit vertices and edges often.
+        #[test]
+        fn grid_and_bands_agree_with_geo(
+            shapes in proptest::collection::vec(
+                (0.0f64..40.0, 0.0f64..40.0,
+                 proptest::collection::vec(3.0f64..15.0, 3..40), any::<bool>()),
+                1..8),
+            points in proptest::collection::vec((-2i32..60, -2i32..60), 200),
+        ) {
+            let mut areas = Vec::new();
+            for (i, (cx, cy, radii, hole)) in shapes.iter().enumerate() {
+                let outer = star(*cx, *cy, radii);
+                let mut holes = Vec::new();
+                if *hole {
+                    holes.push(geo::LineString::from(star(*cx, *cy, &[1.5, 1.5, 1.5, 1.5])));
+                }
+                let polygon = Polygon::new(geo::LineString::from(outer), holes);
+                let mut parts = vec![polygon];
+                if i == 0 {
+                    parts.push(Polygon::new(
+                        geo::LineString::from(star(50.0, 50.0, &[4.0, 5.0, 6.0, 4.0, 5.0])),
+                        vec![],
+                    ));
+                }
+                areas.push(Area {
+                    feature: i,
+                    code: format!("{}", (b'a' + (i as u8 * 5) % 8) as char).repeat(1 + i % 2),
+                    properties: serde_json::Map::new(),
+                    geometry: MultiPolygon(parts),
+                });
+            }
+            let b = Boundaries::new("t".into(), Crs::Sweref99Tm, CrsSource::Given, areas);
+            let index = AreaIndex::new(&b);
+            prop_assert!(index.locator.has_grid());
+            for (x, y) in points {
+                let (x, y) = (f64::from(x), f64::from(y));
+                prop_assert_eq!(index.locate(x, y), brute(&b, x, y), "at ({}, {})", x, y);
+                let (x, y) = (x + 0.37, y + 0.61);
+                prop_assert_eq!(index.locate(x, y), brute(&b, x, y), "at ({}, {})", x, y);
+            }
+        }
     }
 
     #[test]

@@ -3,9 +3,13 @@
 //!
 //! # Method
 //!
-//! 1. **Overlay.** Every source `s` is intersected ([`geo::BooleanOps`]) with every
-//!    target `t` whose bounding box overlaps its own (an R-tree, [`rstar`], over the
-//!    targets' boxes). Sources are processed in parallel ([`rayon`]); each source's
+//! 1. **Overlay.** `|s∩t|` is computed for every source `s` and every target `t`
+//!    whose bounding box overlaps its own (an R-tree, [`rstar`], over the targets'
+//!    boxes): by Green's theorem over the pieces of each boundary inside the other
+//!    polygon where the two boundaries cross cleanly, and with
+//!    [`geo::BooleanOps`] where they touch or share edges (a vertex on the other's
+//!    edge, collinear edges, shared vertices, decided exactly); the two agree to
+//!    rounding for valid polygons. Sources are processed in parallel ([`rayon`]); each source's
 //!    pieces are kept in target order and the sources in input order, so the
 //!    result does not depend on the number of threads. `|·|` is the planar
 //!    (unsigned) area in the boundaries' CRS, so use a projected CRS such as
@@ -80,6 +84,7 @@ use crate::inputs::points::Points;
 use crate::inputs::table::{Row, Table};
 use crate::report::Report;
 use crate::spatial::assign::{AreaIndex, assign};
+use crate::spatial::overlap::{Prepared, intersection_area};
 use geo::{Area, BooleanOps, BoundingRect};
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
@@ -224,6 +229,7 @@ struct Overlay {
 fn overlay(
     source: &crate::inputs::boundaries::Area,
     targets: &Boundaries,
+    prepared: &[Prepared],
     tree: &RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
     sliver: f64,
 ) -> Overlay {
@@ -243,11 +249,15 @@ fn overlay(
     candidates.sort_unstable();
     let mut pieces = Vec::new();
     let mut covered_area = 0.0;
+    let own = Prepared::new(&source.geometry);
     for t in candidates {
-        let piece = source
-            .geometry
-            .intersection(&targets.areas[t].geometry)
-            .unsigned_area();
+        // Green's theorem where the boundaries cross cleanly, else the overlay.
+        let piece = intersection_area(&own, &prepared[t]).unwrap_or_else(|| {
+            source
+                .geometry
+                .intersection(&targets.areas[t].geometry)
+                .unsigned_area()
+        });
         if piece > 0.0 && piece.is_finite() {
             covered_area += piece;
             if area > 0.0 && piece / area >= sliver {
@@ -417,10 +427,15 @@ pub fn interpolate(
         })
         .collect();
     let tree = RTree::bulk_load(boxes);
+    let prepared: Vec<Prepared> = targets
+        .areas
+        .par_iter()
+        .map(|t| Prepared::new(&t.geometry))
+        .collect();
     let overlays: Vec<Overlay> = sources
         .areas
         .par_iter()
-        .map(|s| overlay(s, targets, &tree, spec.sliver))
+        .map(|s| overlay(s, targets, &prepared, &tree, spec.sliver))
         .collect();
 
     // Point counts per source and per (source, target).

@@ -24,5 +24,10 @@
 pub mod assign;
 pub mod catchments;
 pub mod interpolate;
+mod locate;
+mod overlap;
 
-pub use assign::{AreaIndex, Assignment, ListingCni, assign, assign_checked, cni_by_listing};
+pub use assign::{
+    AreaIndex, Assignment, ListingCni, StreamAssignment, assign, assign_checked, assign_stream,
+    cni_by_listing,
+};

@@ -625,52 +625,110 @@ fn assign(
 ) -> careneed::Result<()> {
     use careneed::inputs::{boundaries, crs::Crs, points as pts};
     let (b, report) = boundaries::read_boundaries(areas, options)?;
-    let (mut p, point_report) = pts::read_points(points, x, y)?;
-    // Fails when the coordinates do not fit the declared CRS (degrees given as metres),
-    // and for a CRS careneed cannot read (any EPSG code is read with the `proj` feature,
-    // the points then being reprojected to SWEREF99 TM).
-    let declared: Crs = match crs {
-        Some(name) => p.declare_crs_name(name).map_err(|e| match e {
-            careneed::Error::Input {
-                problem: problem @ careneed::Problem::UnsupportedCrs(_),
-                ..
-            } => careneed::Error::input(careneed::Location::file("--crs"), problem),
-            other => other,
-        })?,
+    outputs::check_not_input(out, &[areas.to_path_buf(), points.to_path_buf()])?;
+    let crs_error = |name: &str| {
+        careneed::Error::input(
+            careneed::Location::file("--crs"),
+            careneed::Problem::UnsupportedCrs(name.to_string()),
+        )
+    };
+    // A built-in CRS (or none: the areas') streams the points in blocks, never
+    // holding the file whole. An EPSG code only PROJ knows (feature `proj`) reads
+    // the points into memory and reprojects them to SWEREF99 TM first.
+    let builtin = match crs {
+        None => Some(b.crs),
+        Some(name) => Crs::parse(name),
+    };
+    // (areas, counts CSV, outside lines, points accepted, points rejected, notices)
+    let (b, counts, outside, accepted, rejected, point_report) = match builtin {
+        Some(declared) => {
+            let b = if declared == b.crs {
+                b
+            } else {
+                b.to_crs(declared)?
+            };
+            let index = careneed::spatial::AreaIndex::new(&b);
+            let file = std::fs::File::open(points).map_err(|e| careneed::Error::io(points, e))?;
+            let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+            // The bar counts points; a points line is about 25 bytes.
+            let bar = Progress::new(size / 25 + 1, "assigning points");
+            // A point whose coordinates do not fit the declared CRS is an error.
+            let (result, point_report) = careneed::spatial::assign_stream(
+                &index,
+                &points.display().to_string(),
+                file,
+                x,
+                y,
+                declared,
+                &|n| bar.inc(n),
+            )?;
+            bar.finish();
+            let counts = result.counts_csv(&b);
+            let rejected = result.points.rejected.len() as u64;
+            (
+                b,
+                counts,
+                result.outside,
+                result.points.accepted,
+                rejected,
+                point_report,
+            )
+        }
         None => {
-            p.declare_crs(b.crs)?;
-            b.crs
+            let name = crs.unwrap_or_default();
+            if Crs::epsg_code(name).is_none() {
+                return Err(crs_error(name));
+            }
+            let (mut p, point_report) = pts::read_points(points, x, y)?;
+            let declared = p.declare_crs_name(name).map_err(|e| match e {
+                careneed::Error::Input {
+                    problem: careneed::Problem::UnsupportedCrs(_),
+                    ..
+                } => crs_error(name),
+                other => other,
+            })?;
+            let b = if declared == b.crs {
+                b
+            } else {
+                b.to_crs(declared)?
+            };
+            let index = careneed::spatial::AreaIndex::new(&b);
+            let bar = Progress::new(p.len() as u64, "assigning points");
+            let result = careneed::spatial::assign(&index, &p, &|n| bar.inc(n));
+            bar.finish();
+            let counts = result.counts_csv(&b);
+            let (accepted, rejected) = (p.len() as u64, p.rejected.len() as u64);
+            (b, counts, result.outside, accepted, rejected, point_report)
         }
     };
-    let b = if declared == b.crs {
-        b
-    } else {
-        b.to_crs(declared)?
-    };
-    let index = careneed::spatial::AreaIndex::new(&b);
-    let bar = Progress::new(p.len() as u64, "assigning points");
-    let result = careneed::spatial::assign(&index, &p, &|n| bar.inc(n));
-    bar.finish();
-    outputs::check_not_input(out, &[areas.to_path_buf(), points.to_path_buf()])?;
-    outputs::write_atomic(out, &result.counts_csv(&b))?;
+    outputs::write_atomic(out, &counts)?;
+    use std::io::Write;
+    let stdout = std::io::stdout();
+    let mut w = std::io::BufWriter::new(stdout.lock());
+    let io = |e| careneed::Error::io("stdout", e);
     for n in report.notices.iter().chain(&point_report.notices) {
-        println!("{n}");
+        writeln!(w, "{n}").map_err(io)?;
     }
-    for line in &result.outside {
-        println!(
+    for line in &outside {
+        writeln!(
+            w,
             "warning: {}, line {line}: the point lies in no area",
             points.display()
-        );
+        )
+        .map_err(io)?;
     }
-    println!(
+    writeln!(
+        w,
         "{} points read, {} rejected, {} assigned to {} areas, {} outside every area",
-        p.len() + p.rejected.len(),
-        p.rejected.len(),
-        result.assigned(),
+        accepted + rejected,
+        rejected,
+        accepted - outside.len() as u64,
         b.areas.len(),
-        result.outside.len()
-    );
-    println!("wrote {}", out.display());
+        outside.len()
+    )
+    .map_err(io)?;
+    writeln!(w, "wrote {}", out.display()).map_err(io)?;
+    w.flush().map_err(io)?;
     Ok(())
 }
 

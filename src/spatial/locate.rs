@@ -1,0 +1,496 @@
+//! The exact point-in-polygon machinery behind [`AreaIndex`](super::AreaIndex):
+//! per-part edge bands and a uniform grid of cells over all parts.
+//!
+//! * **Edge bands.** Each polygon part's edges are bucketed into horizontal bands;
+//!   a point is tested against the edges of its band only, by the same winding
+//!   number rules and robust orientation test geo's
+//!   [`CoordinatePosition`](geo::CoordinatePosition) uses (so the answers are
+//!   geo's: interior, boundary or outside, exactly).
+//! * **Grid.** A uniform grid over the parts' bounding box. A cell that no edge
+//!   touches lies wholly in one part's interior or in no part; it stores that
+//!   answer, found by a scanline through the cell centres with geo's crossing
+//!   rules. Other cells store the parts with an edge in them and the parts whose
+//!   interior holds their centre (a part whose closure meets a cell has one or
+//!   the other), to be tested exactly. Cells are found by one monotone map per axis, used both to mark the
+//!   cells an edge's box spans and to find a point's cell, so a cell marked free of
+//!   edges has no edge point mapped to it.
+
+use geo::coordinate_position::{CoordPos, CoordinatePosition};
+use geo::kernels::{Kernel, Orientation, RobustKernel};
+use geo::{Coord, Polygon};
+use rayon::prelude::*;
+
+/// Rings per part handled by the band test; parts with more use geo.
+const MAX_RINGS: usize = 16;
+/// Edges per band, on average.
+const EDGES_PER_BAND: usize = 4;
+/// Cells per edge, for the grid's size.
+const CELLS_PER_EDGE: usize = 16;
+/// The largest grid.
+const MAX_CELLS: usize = 1 << 24;
+
+const OUTSIDE: u32 = u32::MAX;
+const MIXED: u32 = 1 << 31;
+
+#[derive(Debug, Clone, Copy)]
+struct Edge {
+    a: Coord<f64>,
+    b: Coord<f64>,
+    ring: u32,
+}
+
+/// One polygon part and its edge bands.
+#[derive(Debug, Clone)]
+struct Part {
+    /// The part's edges in `Locator::edges`.
+    edges: (usize, usize),
+    min: Coord<f64>,
+    max: Coord<f64>,
+    rings: usize,
+    /// The first band's offset in `Locator::band_starts`.
+    band0: usize,
+    bands: usize,
+    inv_band: f64,
+}
+
+/// Exact point-in-part tests and a grid of cells.
+#[derive(Debug, Clone)]
+pub(crate) struct Locator {
+    parts: Vec<Part>,
+    /// Parts with more than [`MAX_RINGS`] rings, by part (None otherwise).
+    complex: Vec<Option<Polygon<f64>>>,
+    edges: Vec<Edge>,
+    /// Per band, the start of its edge list in `band_edges` (one more at the end
+    /// of each part's bands).
+    band_starts: Vec<u32>,
+    band_edges: Vec<u32>,
+    grid: Option<Grid>,
+}
+
+#[derive(Debug, Clone)]
+struct Grid {
+    x0: f64,
+    y0: f64,
+    inv: f64,
+    nx: usize,
+    ny: usize,
+    min: Coord<f64>,
+    max: Coord<f64>,
+    /// `OUTSIDE`, an area (interior), or `MIXED | i` (candidates `i`).
+    cells: Vec<u32>,
+    cand_starts: Vec<u32>,
+    cands: Vec<u32>,
+}
+
+impl Grid {
+    // `as usize` truncates towards zero and saturates (negatives and NaN to 0):
+    // the floor for the non-negative values that matter, and monotone.
+    fn cx(&self, x: f64) -> usize {
+        (((x - self.x0) * self.inv) as usize).min(self.nx - 1)
+    }
+    fn cy(&self, y: f64) -> usize {
+        (((y - self.y0) * self.inv) as usize).min(self.ny - 1)
+    }
+}
+
+fn in_between(v: f64, a: f64, b: f64) -> bool {
+    if a < b {
+        a <= v && v <= b
+    } else {
+        b <= v && v <= a
+    }
+}
+
+impl Locator {
+    /// Builds the locator over `parts` (polygon, area index).
+    pub(crate) fn new(parts: &[(Polygon<f64>, usize)]) -> Locator {
+        let mut out = Locator {
+            parts: Vec::with_capacity(parts.len()),
+            complex: Vec::with_capacity(parts.len()),
+            edges: Vec::new(),
+            band_starts: Vec::new(),
+            band_edges: Vec::new(),
+            grid: None,
+        };
+        for (polygon, _) in parts {
+            out.add_part(polygon);
+        }
+        out.grid = out.build_grid(parts);
+        out
+    }
+
+    fn add_part(&mut self, polygon: &Polygon<f64>) {
+        let first = self.edges.len();
+        let rings = std::iter::once(polygon.exterior()).chain(polygon.interiors());
+        let (mut min, mut max) = (
+            Coord {
+                x: f64::INFINITY,
+                y: f64::INFINITY,
+            },
+            Coord {
+                x: f64::NEG_INFINITY,
+                y: f64::NEG_INFINITY,
+            },
+        );
+        let mut count = 0;
+        for (r, ring) in rings.enumerate() {
+            count += 1;
+            for line in ring.lines() {
+                self.edges.push(Edge {
+                    a: line.start,
+                    b: line.end,
+                    ring: r as u32,
+                });
+            }
+            for c in &ring.0 {
+                min.x = min.x.min(c.x);
+                min.y = min.y.min(c.y);
+                max.x = max.x.max(c.x);
+                max.y = max.y.max(c.y);
+            }
+        }
+        let n = self.edges.len() - first;
+        let bands = (n / EDGES_PER_BAND).max(1);
+        let height = max.y - min.y;
+        let inv_band = if height > 0.0 && height.is_finite() {
+            bands as f64 / height
+        } else {
+            0.0
+        };
+        let part = Part {
+            edges: (first, self.edges.len()),
+            min,
+            max,
+            rings: count,
+            band0: self.band_starts.len(),
+            bands,
+            inv_band,
+        };
+        // Count, then fill, the edges of each band.
+        let mut lists: Vec<Vec<u32>> = vec![Vec::new(); bands];
+        for (i, e) in self.edges[first..].iter().enumerate() {
+            let lo = part.band(e.a.y.min(e.b.y));
+            let hi = part.band(e.a.y.max(e.b.y));
+            for list in &mut lists[lo..=hi] {
+                list.push((first + i) as u32);
+            }
+        }
+        for list in lists {
+            self.band_starts.push(self.band_edges.len() as u32);
+            self.band_edges.extend(list);
+        }
+        self.band_starts.push(self.band_edges.len() as u32);
+        self.complex
+            .push((count > MAX_RINGS).then(|| polygon.clone()));
+        self.parts.push(part);
+    }
+
+    /// Where `c` lies relative to part `p`, exactly as geo's
+    /// `CoordinatePosition` for the polygon.
+    pub(crate) fn position(&self, p: usize, c: Coord<f64>) -> CoordPos {
+        let part = &self.parts[p];
+        if !(part.min.x <= c.x && c.x <= part.max.x && part.min.y <= c.y && c.y <= part.max.y) {
+            return CoordPos::Outside;
+        }
+        if let Some(polygon) = &self.complex[p] {
+            return polygon.coordinate_position(&c);
+        }
+        let band = part.band0 + part.band(c.y);
+        let (from, to) = (
+            self.band_starts[band] as usize,
+            self.band_starts[band + 1] as usize,
+        );
+        let mut winding = [0i32; MAX_RINGS];
+        let mut boundary = [false; MAX_RINGS];
+        for &e in &self.band_edges[from..to] {
+            let e = &self.edges[e as usize];
+            let r = e.ring as usize;
+            if e.a.y <= c.y {
+                if e.b.y >= c.y {
+                    let o = RobustKernel::orient2d(e.a, e.b, c);
+                    if o == Orientation::CounterClockwise && e.b.y != c.y {
+                        winding[r] += 1;
+                    } else if o == Orientation::Collinear && in_between(c.x, e.a.x, e.b.x) {
+                        boundary[r] = true;
+                    }
+                }
+            } else if e.b.y <= c.y {
+                let o = RobustKernel::orient2d(e.a, e.b, c);
+                if o == Orientation::Clockwise {
+                    winding[r] -= 1;
+                } else if o == Orientation::Collinear && in_between(c.x, e.a.x, e.b.x) {
+                    boundary[r] = true;
+                }
+            }
+        }
+        // geo's rules for a polygon: the exterior first, then the holes in order.
+        if boundary[0] {
+            return CoordPos::OnBoundary;
+        }
+        if winding[0] == 0 {
+            return CoordPos::Outside;
+        }
+        for r in 1..part.rings {
+            if boundary[r] {
+                return CoordPos::OnBoundary;
+            }
+            if winding[r] != 0 {
+                return CoordPos::Outside;
+            }
+        }
+        CoordPos::Inside
+    }
+
+    /// What the grid knows about `c`: `Err(None)` outside every part,
+    /// `Err(Some(area))` in an area's interior, `Ok(candidates)` otherwise (all
+    /// parts when there is no grid).
+    pub(crate) fn cell(&self, c: Coord<f64>) -> Result<&[u32], Option<usize>> {
+        let Some(g) = &self.grid else {
+            return Ok(&[]);
+        };
+        if !(g.min.x <= c.x && c.x <= g.max.x && g.min.y <= c.y && c.y <= g.max.y) {
+            return Err(None);
+        }
+        let v = g.cells[g.cy(c.y) * g.nx + g.cx(c.x)];
+        if v == OUTSIDE {
+            Err(None)
+        } else if v & MIXED == 0 {
+            Err(Some(v as usize))
+        } else {
+            let i = (v & !MIXED) as usize;
+            Ok(&g.cands[g.cand_starts[i] as usize..g.cand_starts[i + 1] as usize])
+        }
+    }
+
+    /// Whether there is a grid (otherwise every part is a candidate).
+    pub(crate) fn has_grid(&self) -> bool {
+        self.grid.is_some()
+    }
+
+    fn build_grid(&self, parts: &[(Polygon<f64>, usize)]) -> Option<Grid> {
+        let finite = |c: &Coord<f64>| c.x.is_finite() && c.y.is_finite();
+        if self.parts.is_empty() || !self.parts.iter().all(|p| finite(&p.min) && finite(&p.max)) {
+            return None;
+        }
+        let min = Coord {
+            x: self
+                .parts
+                .iter()
+                .map(|p| p.min.x)
+                .fold(f64::INFINITY, f64::min),
+            y: self
+                .parts
+                .iter()
+                .map(|p| p.min.y)
+                .fold(f64::INFINITY, f64::min),
+        };
+        let max = Coord {
+            x: self
+                .parts
+                .iter()
+                .map(|p| p.max.x)
+                .fold(f64::NEG_INFINITY, f64::max),
+            y: self
+                .parts
+                .iter()
+                .map(|p| p.max.y)
+                .fold(f64::NEG_INFINITY, f64::max),
+        };
+        let (w, h) = (max.x - min.x, max.y - min.y);
+        if !(w > 0.0 && h > 0.0) {
+            return None;
+        }
+        let target = (self.edges.len() * CELLS_PER_EDGE).clamp(64, MAX_CELLS) as f64;
+        let size = (w * h / target).sqrt();
+        let inv = 1.0 / size;
+        let nx = ((w * inv).floor() as usize + 1).max(1);
+        let ny = ((h * inv).floor() as usize + 1).max(1);
+        if nx.saturating_mul(ny) > 2 * MAX_CELLS {
+            return None;
+        }
+        let mut g = Grid {
+            x0: min.x,
+            y0: min.y,
+            inv,
+            nx,
+            ny,
+            min,
+            max,
+            cells: vec![OUTSIDE; nx * ny],
+            cand_starts: Vec::new(),
+            cands: Vec::new(),
+        };
+        // 1. Cells an edge's box spans (long edges in pieces) are mixed.
+        let mut mixed = vec![false; nx * ny];
+        // (cell, part): the candidates of mixed cells.
+        let mut pairs: Vec<u64> = Vec::new();
+        for (p, part) in self.parts.iter().enumerate() {
+            for e in &self.edges[part.edges.0..part.edges.1] {
+                let len = ((e.b.x - e.a.x).abs() + (e.b.y - e.a.y).abs()) * inv;
+                let pieces = (len / 2.0).ceil().clamp(1.0, 1e6) as usize;
+                for k in 0..pieces {
+                    let t0 = k as f64 / pieces as f64;
+                    let t1 = (k + 1) as f64 / pieces as f64;
+                    let p0 = if k == 0 { e.a } else { e.a + (e.b - e.a) * t0 };
+                    let p1 = if k + 1 == pieces {
+                        e.b
+                    } else {
+                        e.a + (e.b - e.a) * t1
+                    };
+                    // Widen interior pieces by a little against rounding.
+                    let pad = if pieces > 1 { size * 1e-6 } else { 0.0 };
+                    let (x0, x1) = (g.cx(p0.x.min(p1.x) - pad), g.cx(p0.x.max(p1.x) + pad));
+                    let (y0, y1) = (g.cy(p0.y.min(p1.y) - pad), g.cy(p0.y.max(p1.y) + pad));
+                    for y in y0..=y1 {
+                        mixed[y * nx + x0..=y * nx + x1].fill(true);
+                        for x in x0..=x1 {
+                            pairs.push(((y * nx + x) as u64) << 32 | p as u64);
+                        }
+                    }
+                }
+            }
+        }
+        // 2. Other cells: the part whose interior holds the cell's centre, by a
+        //    scanline through the centres per part (geo's crossing rules).
+        let runs: Vec<Vec<(usize, usize, usize)>> = self
+            .parts
+            .par_iter()
+            .enumerate()
+            .map(|(p, part)| self.interior_runs(p, part, &g))
+            .collect();
+        for (p, list) in runs.iter().enumerate() {
+            let area = parts[p].1 as u32;
+            for &(row, from, to) in list {
+                let span = row * nx + from..row * nx + to;
+                for (m, cell) in mixed[span.clone()].iter_mut().zip(&mut g.cells[span]) {
+                    if *m {
+                        continue;
+                    }
+                    if *cell == OUTSIDE {
+                        *cell = area;
+                    } else if *cell != area {
+                        // Overlapping parts of different areas: test exactly.
+                        *m = true;
+                    }
+                }
+            }
+        }
+        // 3. Mixed cells: the parts with an edge in them (step 1) and the parts
+        //    whose interior holds their centre (a part whose closure meets a cell
+        //    has one or the other).
+        for (p, list) in runs.iter().enumerate() {
+            for &(row, from, to) in list {
+                let start = row * nx + from;
+                for (k, &m) in mixed[start..row * nx + to].iter().enumerate() {
+                    if m {
+                        pairs.push(((start + k) as u64) << 32 | p as u64);
+                    }
+                }
+            }
+        }
+        pairs.par_sort_unstable();
+        pairs.dedup();
+        let mut next = 0u32;
+        let mut k = 0;
+        while k < pairs.len() {
+            let cell = (pairs[k] >> 32) as usize;
+            g.cand_starts.push(g.cands.len() as u32);
+            while k < pairs.len() && (pairs[k] >> 32) as usize == cell {
+                g.cands.push(pairs[k] as u32);
+                k += 1;
+            }
+            g.cells[cell] = MIXED | next;
+            next += 1;
+        }
+        g.cand_starts.push(g.cands.len() as u32);
+        // A mixed cell without candidates (an edge of a part of no extent) is
+        // outside every part's closure but kept mixed: no candidate, no area.
+        for (m, cell) in mixed.iter().zip(&mut g.cells) {
+            if *m && *cell & MIXED == 0 && *cell != OUTSIDE {
+                *cell = OUTSIDE;
+            }
+        }
+        if next >= MIXED {
+            return None;
+        }
+        Some(g)
+    }
+
+    /// Runs `(row, from, to)` of cells whose centres lie in part `p`'s interior
+    /// (geo's rules: inside the exterior, in no hole; crossings as its winding
+    /// number counts them).
+    fn interior_runs(&self, p: usize, part: &Part, g: &Grid) -> Vec<(usize, usize, usize)> {
+        let size = 1.0 / g.inv;
+        let (r0, r1) = (g.cy(part.min.y), g.cy(part.max.y));
+        let _ = p;
+        let mut events: Vec<(usize, f64, usize, i32)> = Vec::new();
+        for e in &self.edges[part.edges.0..part.edges.1] {
+            let (lo, hi) = (e.a.y.min(e.b.y), e.a.y.max(e.b.y));
+            if lo == hi {
+                continue;
+            }
+            for row in g.cy(lo)..=g.cy(hi) {
+                let yc = g.y0 + (row as f64 + 0.5) * size;
+                // Upward: start ≤ y < end; downward: end ≤ y < start.
+                let dir = if e.a.y <= yc && yc < e.b.y {
+                    1
+                } else if e.b.y <= yc && yc < e.a.y {
+                    -1
+                } else {
+                    continue;
+                };
+                let x = e.a.x + (yc - e.a.y) * (e.b.x - e.a.x) / (e.b.y - e.a.y);
+                events.push((row, x, e.ring as usize, dir));
+            }
+        }
+        events.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+        let mut runs = Vec::new();
+        let mut i = 0;
+        while i < events.len() {
+            let row = events[i].0;
+            if row < r0 || row > r1 {
+                i += 1;
+                continue;
+            }
+            // Right to left: the winding number of a point counts the
+            // crossings to its right.
+            let mut winding = vec![0i32; part.rings.max(1)];
+            let mut right = f64::INFINITY;
+            while i < events.len() && events[i].0 == row {
+                let (_, x, ring, dir) = events[i];
+                // The span (x, right): state before applying this crossing.
+                let inside = winding[0] != 0 && winding[1..].iter().all(|&w| w == 0);
+                if inside {
+                    push_run(&mut runs, g, row, x, right);
+                }
+                winding[ring] += dir;
+                right = x;
+                i += 1;
+            }
+        }
+        runs
+    }
+}
+
+/// Cells of `row` whose centres lie strictly between `left` and `right`.
+fn push_run(runs: &mut Vec<(usize, usize, usize)>, g: &Grid, row: usize, left: f64, right: f64) {
+    // Centre of column c: x0 + (c + 0.5) size.
+    let first = ((left - g.x0) * g.inv - 0.5).floor() + 1.0;
+    let last = ((right - g.x0) * g.inv - 0.5).ceil() - 1.0;
+    let first = first.max(0.0) as usize;
+    let last = last.min(g.nx as f64 - 1.0);
+    if last < 0.0 {
+        return;
+    }
+    let last = last as usize;
+    if first <= last {
+        runs.push((row, first, last + 1));
+    }
+}
+
+impl Part {
+    fn band(&self, y: f64) -> usize {
+        // Truncation: the floor for y ≥ min.y, 0 below; monotone.
+        (((y - self.min.y) * self.inv_band) as usize).min(self.bands - 1)
+    }
+}
