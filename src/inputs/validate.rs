@@ -18,7 +18,9 @@
 //! intersection is more than `min_share` of the smaller area's area (candidates by
 //! bounding box in an R-tree, then an exact intersection with [`geo::BooleanOps`],
 //! pairs in parallel with rayon); [`report_overlaps`] turns them into `Warning`
-//! notices (kind `overlapping_areas`) naming both codes. Point assignment stays
+//! notices (kind `overlapping_areas`) naming both codes. The check costs an exact
+//! intersection per pair of neighbours, so the pipeline and `careneed catchments`
+//! run it, and the hot paths (`assign`, `interpolate`) do not. Point assignment stays
 //! deterministic on overlapping areas (see [`crate::spatial::assign`]).
 //!
 //! ```

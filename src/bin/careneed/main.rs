@@ -373,9 +373,8 @@ fn run(cli: Cli) -> careneed::Result<()> {
         } => {
             use careneed::inputs::boundaries::{BoundaryOptions, read_boundaries};
             use careneed::inputs::table::{ColumnSpec, TableSpec, read_table};
-            use careneed::inputs::validate::{MIN_OVERLAP_SHARE, overlaps, report_overlaps};
             use careneed::spatial::interpolate::{self, InterpolateSpec, Missing, Weighting};
-            let (sources, mut r1) = read_boundaries(
+            let (sources, r1) = read_boundaries(
                 &from,
                 &BoundaryOptions {
                     code_field,
@@ -393,7 +392,6 @@ fn run(cli: Cli) -> careneed::Result<()> {
                     ..BoundaryOptions::default()
                 },
             )?;
-            report_overlaps(&sources, &overlaps(&sources, MIN_OVERLAP_SHARE), &mut r1);
             let spec = TableSpec {
                 key: "code".into(),
                 key_header: "code".into(),
