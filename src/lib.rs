@@ -14,7 +14,7 @@
 //! | scores | [`scores`] | CNI per area, VTI per BVC |
 //! | spatial | [`spatial`] | points → areas, areal interpolation, BVC catchments |
 //! | plan | [`plan`] | ranking, eligible families, staff, budgeted selection, robustness |
-//! | outputs | [`outputs`] | GeoJSON and CSV writers |
+//! | outputs | [`outputs`] | GeoJSON and CSV writers, map classes, SVG maps, PNG (feature `png`) |
 //! | run | [`pipeline`] | one complete run from a [`scenario`] |
 //!
 //! Every stage records what it decided and what it left out in a

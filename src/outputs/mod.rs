@@ -13,6 +13,9 @@
 //!
 //! Every file is written atomically (to a temporary file in the same folder, then
 //! renamed), and a run refuses to write over one of its own inputs.
+//!
+//! Building blocks for maps: [`classify`] (map classes and ColorBrewer colours),
+//! [`svg`] (north-up SVG maps) and, with feature `png`, `png` (SVG → PNG).
 
 pub mod classify;
 pub mod csv;
