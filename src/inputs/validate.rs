@@ -164,52 +164,47 @@ fn plainly_valid(geometry: &MultiPolygon<f64>) -> bool {
             ring_id += 1;
         }
     }
-    let tree = RTree::bulk_load(
-        edges
-            .iter()
-            .enumerate()
-            .map(|(e, (line, ..))| {
-                GeomWithData::new(
-                    Rectangle::from_corners(
-                        [line.start.x.min(line.end.x), line.start.y.min(line.end.y)],
-                        [line.start.x.max(line.end.x), line.start.y.max(line.end.y)],
-                    ),
-                    e,
-                )
-            })
-            .collect::<Vec<_>>(),
-    );
-    for (e, &(line, ring, k, n)) in edges.iter().enumerate() {
-        let envelope = AABB::from_corners(
-            [line.start.x.min(line.end.x), line.start.y.min(line.end.y)],
-            [line.start.x.max(line.end.x), line.start.y.max(line.end.y)],
+    // Sort and sweep: edges by their least x; a pair is tested when their boxes
+    // overlap (the active edges are those whose box reaches the current x).
+    let lo_x = |l: &Line<f64>| l.start.x.min(l.end.x);
+    let hi_x = |l: &Line<f64>| l.start.x.max(l.end.x);
+    if edges.iter().any(|(l, ..)| {
+        !(l.start.x.is_finite()
+            && l.start.y.is_finite()
+            && l.end.x.is_finite()
+            && l.end.y.is_finite())
+    }) {
+        return false;
+    }
+    let mut order: Vec<u32> = (0..edges.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| {
+        lo_x(&edges[a as usize].0).total_cmp(&lo_x(&edges[b as usize].0))
+    });
+    let mut active: Vec<u32> = Vec::new();
+    for &g in &order {
+        let g = g as usize;
+        let line = edges[g].0;
+        let (x0, y0, y1) = (
+            lo_x(&line),
+            line.start.y.min(line.end.y),
+            line.start.y.max(line.end.y),
         );
-        for other in tree.locate_in_envelope_intersecting(&envelope) {
-            let f = other.data;
-            if f <= e {
+        active.retain(|&f| hi_x(&edges[f as usize].0) >= x0);
+        for &h in &active {
+            let o = edges[h as usize].0;
+            if o.start.y.max(o.end.y) < y0 || o.start.y.min(o.end.y) > y1 {
                 continue;
             }
-            let (o, o_ring, o_k, ..) = edges[f];
-            let adjacent = o_ring == ring && (o_k == k + 1 || (k == 0 && o_k + 1 == n));
-            if adjacent {
-                // They share one vertex; they must not fold back along each other.
-                let (shared, far_e, far_f) = if o_k == k + 1 {
-                    (line.end, line.start, o.end)
-                } else {
-                    (line.start, line.end, o.start)
-                };
-                let turn = RobustKernel::orient2d(far_e, shared, far_f);
-                if turn == Orientation::Collinear {
-                    let back = (far_e.x - shared.x) * (far_f.x - shared.x)
-                        + (far_e.y - shared.y) * (far_f.y - shared.y);
-                    if back >= 0.0 {
-                        return false;
-                    }
-                }
-            } else if line.intersects(&o) {
+            let (e, f) = if g < h as usize {
+                (g, h as usize)
+            } else {
+                (h as usize, g)
+            };
+            if edges_conflict(&edges[e], &edges[f]) {
                 return false;
             }
         }
+        active.push(g as u32);
     }
     // No boundaries meet: rings are nested or apart. Test one vertex of each.
     for polygon in &geometry.0 {
@@ -242,6 +237,34 @@ fn plainly_valid(geometry: &MultiPolygon<f64>) -> bool {
         }
     }
     true
+}
+
+/// Whether two edges of `plainly_valid`'s list (`e` before `f`; (edge, ring id,
+/// index in the ring, edges in the ring)) meet other than as consecutive edges of
+/// a ring at their shared vertex.
+fn edges_conflict(
+    e: &(Line<f64>, usize, usize, usize),
+    f: &(Line<f64>, usize, usize, usize),
+) -> bool {
+    let &(line, ring, k, n) = e;
+    let &(o, o_ring, o_k, _) = f;
+    let adjacent = o_ring == ring && (o_k == k + 1 || (k == 0 && o_k + 1 == n));
+    if !adjacent {
+        return line.intersects(&o);
+    }
+    // They share one vertex; they must not fold back along each other.
+    let (shared, far_e, far_f) = if o_k == k + 1 {
+        (line.end, line.start, o.end)
+    } else {
+        (line.start, line.end, o.start)
+    };
+    let turn = RobustKernel::orient2d(far_e, shared, far_f);
+    if turn == Orientation::Collinear {
+        let back = (far_e.x - shared.x) * (far_f.x - shared.x)
+            + (far_e.y - shared.y) * (far_f.y - shared.y);
+        return back >= 0.0;
+    }
+    false
 }
 
 /// The overlap, as a share of the smaller area, below which two areas count as

@@ -25,7 +25,7 @@ const MAX_RINGS: usize = 16;
 /// Edges per band, on average.
 const EDGES_PER_BAND: usize = 4;
 /// Cells per edge, for the grid's size.
-const CELLS_PER_EDGE: usize = 16;
+const CELLS_PER_EDGE: usize = 8;
 /// The largest grid.
 const MAX_CELLS: usize = 1 << 24;
 
@@ -51,6 +51,93 @@ struct Part {
     band0: usize,
     bands: usize,
     inv_band: f64,
+}
+
+/// One part prepared on its own: edges, bands (edge and band offsets local).
+struct Built {
+    part: Part,
+    edges: Vec<Edge>,
+    band_starts: Vec<u32>,
+    band_edges: Vec<u32>,
+    complex: Option<Polygon<f64>>,
+}
+
+impl Built {
+    fn new(polygon: &Polygon<f64>) -> Built {
+        let rings = std::iter::once(polygon.exterior()).chain(polygon.interiors());
+        let (mut min, mut max) = (
+            Coord {
+                x: f64::INFINITY,
+                y: f64::INFINITY,
+            },
+            Coord {
+                x: f64::NEG_INFINITY,
+                y: f64::NEG_INFINITY,
+            },
+        );
+        let mut edges = Vec::new();
+        let mut count = 0;
+        for (r, ring) in rings.enumerate() {
+            count += 1;
+            for line in ring.lines() {
+                edges.push(Edge {
+                    a: line.start,
+                    b: line.end,
+                    ring: r as u32,
+                });
+            }
+            for c in &ring.0 {
+                min.x = min.x.min(c.x);
+                min.y = min.y.min(c.y);
+                max.x = max.x.max(c.x);
+                max.y = max.y.max(c.y);
+            }
+        }
+        let bands = (edges.len() / EDGES_PER_BAND).max(1);
+        let height = max.y - min.y;
+        let inv_band = if height > 0.0 && height.is_finite() {
+            bands as f64 / height
+        } else {
+            0.0
+        };
+        let part = Part {
+            edges: (0, edges.len()),
+            min,
+            max,
+            rings: count,
+            band0: 0,
+            bands,
+            inv_band,
+        };
+        // Count, then fill, the edges of each band.
+        let span = |e: &Edge| (part.band(e.a.y.min(e.b.y)), part.band(e.a.y.max(e.b.y)));
+        let mut band_starts = vec![0u32; bands + 1];
+        for e in &edges {
+            let (lo, hi) = span(e);
+            for n in &mut band_starts[lo + 1..=hi + 1] {
+                *n += 1;
+            }
+        }
+        for b in 1..=bands {
+            band_starts[b] += band_starts[b - 1];
+        }
+        let mut band_edges = vec![0u32; band_starts[bands] as usize];
+        let mut cursor = band_starts.clone();
+        for (i, e) in edges.iter().enumerate() {
+            let (lo, hi) = span(e);
+            for c in &mut cursor[lo..=hi] {
+                band_edges[*c as usize] = i as u32;
+                *c += 1;
+            }
+        }
+        Built {
+            part,
+            edges,
+            band_starts,
+            band_edges,
+            complex: (count > MAX_RINGS).then(|| polygon.clone()),
+        }
+    }
 }
 
 /// Exact point-in-part tests and a grid of cells.
@@ -91,6 +178,50 @@ impl Grid {
     fn cy(&self, y: f64) -> usize {
         (((y - self.y0) * self.inv) as usize).min(self.ny - 1)
     }
+
+    /// Pushes the cells the box of each piece of edge `e` spans (a long edge in
+    /// pieces of about two cells, interior pieces widened a little against
+    /// rounding) to `cells`.
+    fn edge_cells(&self, e: &Edge, size: f64, cells: &mut Vec<u32>) {
+        let len = ((e.b.x - e.a.x).abs() + (e.b.y - e.a.y).abs()) * self.inv;
+        let pieces = (len / 2.0).ceil().clamp(1.0, 1e6) as usize;
+        for k in 0..pieces {
+            let t0 = k as f64 / pieces as f64;
+            let t1 = (k + 1) as f64 / pieces as f64;
+            let p0 = if k == 0 { e.a } else { e.a + (e.b - e.a) * t0 };
+            let p1 = if k + 1 == pieces {
+                e.b
+            } else {
+                e.a + (e.b - e.a) * t1
+            };
+            let pad = if pieces > 1 { size * 1e-6 } else { 0.0 };
+            let (x0, x1) = (self.cx(p0.x.min(p1.x) - pad), self.cx(p0.x.max(p1.x) + pad));
+            let (y0, y1) = (self.cy(p0.y.min(p1.y) - pad), self.cy(p0.y.max(p1.y) + pad));
+            for y in y0..=y1 {
+                cells.extend((y * self.nx + x0..=y * self.nx + x1).map(|c| c as u32));
+            }
+        }
+    }
+
+    /// The cell value at `c`: `OUTSIDE` beyond the grid (NaN included).
+    fn value(&self, c: Coord<f64>) -> u32 {
+        if !(self.min.x <= c.x && c.x <= self.max.x && self.min.y <= c.y && c.y <= self.max.y) {
+            return OUTSIDE;
+        }
+        self.cells[self.cy(c.y) * self.nx + self.cx(c.x)]
+    }
+
+    /// What a cell value means (see [`Locator::cell`]).
+    fn resolve(&self, v: u32) -> Result<&[u32], Option<usize>> {
+        if v == OUTSIDE {
+            Err(None)
+        } else if v & MIXED == 0 {
+            Err(Some(v as usize))
+        } else {
+            let i = (v & !MIXED) as usize;
+            Ok(&self.cands[self.cand_starts[i] as usize..self.cand_starts[i + 1] as usize])
+        }
+    }
 }
 
 fn in_between(v: f64, a: f64, b: f64) -> bool {
@@ -102,87 +233,38 @@ fn in_between(v: f64, a: f64, b: f64) -> bool {
 }
 
 impl Locator {
-    /// Builds the locator over `parts` (polygon, area index).
+    /// Builds the locator over `parts` (polygon, area index). The parts are
+    /// prepared in parallel, then laid end to end.
     pub(crate) fn new(parts: &[(Polygon<f64>, usize)]) -> Locator {
+        let built: Vec<Built> = parts.par_iter().map(|(p, _)| Built::new(p)).collect();
         let mut out = Locator {
             parts: Vec::with_capacity(parts.len()),
             complex: Vec::with_capacity(parts.len()),
-            edges: Vec::new(),
-            band_starts: Vec::new(),
-            band_edges: Vec::new(),
+            edges: Vec::with_capacity(built.iter().map(|b| b.edges.len()).sum()),
+            band_starts: Vec::with_capacity(built.iter().map(|b| b.band_starts.len()).sum()),
+            band_edges: Vec::with_capacity(built.iter().map(|b| b.band_edges.len()).sum()),
             grid: None,
         };
-        for (polygon, _) in parts {
-            out.add_part(polygon);
+        for b in built {
+            let (first, band0, offset) = (
+                out.edges.len(),
+                out.band_starts.len(),
+                out.band_edges.len() as u32,
+            );
+            out.edges.extend(b.edges);
+            out.band_edges
+                .extend(b.band_edges.iter().map(|&e| e + first as u32));
+            out.band_starts
+                .extend(b.band_starts.iter().map(|&s| s + offset));
+            out.parts.push(Part {
+                edges: (first, out.edges.len()),
+                band0,
+                ..b.part
+            });
+            out.complex.push(b.complex);
         }
         out.grid = out.build_grid(parts);
         out
-    }
-
-    fn add_part(&mut self, polygon: &Polygon<f64>) {
-        let first = self.edges.len();
-        let rings = std::iter::once(polygon.exterior()).chain(polygon.interiors());
-        let (mut min, mut max) = (
-            Coord {
-                x: f64::INFINITY,
-                y: f64::INFINITY,
-            },
-            Coord {
-                x: f64::NEG_INFINITY,
-                y: f64::NEG_INFINITY,
-            },
-        );
-        let mut count = 0;
-        for (r, ring) in rings.enumerate() {
-            count += 1;
-            for line in ring.lines() {
-                self.edges.push(Edge {
-                    a: line.start,
-                    b: line.end,
-                    ring: r as u32,
-                });
-            }
-            for c in &ring.0 {
-                min.x = min.x.min(c.x);
-                min.y = min.y.min(c.y);
-                max.x = max.x.max(c.x);
-                max.y = max.y.max(c.y);
-            }
-        }
-        let n = self.edges.len() - first;
-        let bands = (n / EDGES_PER_BAND).max(1);
-        let height = max.y - min.y;
-        let inv_band = if height > 0.0 && height.is_finite() {
-            bands as f64 / height
-        } else {
-            0.0
-        };
-        let part = Part {
-            edges: (first, self.edges.len()),
-            min,
-            max,
-            rings: count,
-            band0: self.band_starts.len(),
-            bands,
-            inv_band,
-        };
-        // Count, then fill, the edges of each band.
-        let mut lists: Vec<Vec<u32>> = vec![Vec::new(); bands];
-        for (i, e) in self.edges[first..].iter().enumerate() {
-            let lo = part.band(e.a.y.min(e.b.y));
-            let hi = part.band(e.a.y.max(e.b.y));
-            for list in &mut lists[lo..=hi] {
-                list.push((first + i) as u32);
-            }
-        }
-        for list in lists {
-            self.band_starts.push(self.band_edges.len() as u32);
-            self.band_edges.extend(list);
-        }
-        self.band_starts.push(self.band_edges.len() as u32);
-        self.complex
-            .push((count > MAX_RINGS).then(|| polygon.clone()));
-        self.parts.push(part);
     }
 
     /// Where `c` lies relative to part `p`, exactly as geo's
@@ -245,20 +327,36 @@ impl Locator {
     /// `Err(Some(area))` in an area's interior, `Ok(candidates)` otherwise (all
     /// parts when there is no grid).
     pub(crate) fn cell(&self, c: Coord<f64>) -> Result<&[u32], Option<usize>> {
-        let Some(g) = &self.grid else {
-            return Ok(&[]);
-        };
-        if !(g.min.x <= c.x && c.x <= g.max.x && g.min.y <= c.y && c.y <= g.max.y) {
-            return Err(None);
+        match &self.grid {
+            None => Ok(&[]),
+            Some(g) => g.resolve(g.value(c)),
         }
-        let v = g.cells[g.cy(c.y) * g.nx + g.cx(c.x)];
-        if v == OUTSIDE {
-            Err(None)
-        } else if v & MIXED == 0 {
-            Err(Some(v as usize))
-        } else {
-            let i = (v & !MIXED) as usize;
-            Ok(&g.cands[g.cand_starts[i] as usize..g.cand_starts[i + 1] as usize])
+    }
+
+    /// [`Locator::cell`] for each of `coords`, passed to `f` with the point's
+    /// index. The grid is read for a block of points before any is resolved, so
+    /// the memory loads of a block overlap rather than wait on each other (the
+    /// grid is tens of MB; each load is a cache miss).
+    pub(crate) fn cells<'a>(
+        &'a self,
+        coords: &[[f64; 2]],
+        mut f: impl FnMut(usize, Coord<f64>, Result<&'a [u32], Option<usize>>),
+    ) {
+        const BLOCK: usize = 64;
+        let Some(g) = &self.grid else {
+            for (i, &[x, y]) in coords.iter().enumerate() {
+                f(i, Coord { x, y }, Ok(&[]));
+            }
+            return;
+        };
+        let mut values = [OUTSIDE; BLOCK];
+        for (b, block) in coords.chunks(BLOCK).enumerate() {
+            for (v, &[x, y]) in values.iter_mut().zip(block) {
+                *v = g.value(Coord { x, y });
+            }
+            for (k, (&v, &[x, y])) in values.iter().zip(block).enumerate() {
+                f(b * BLOCK + k, Coord { x, y }, g.resolve(v));
+            }
         }
     }
 
@@ -320,34 +418,25 @@ impl Locator {
             cand_starts: Vec::new(),
             cands: Vec::new(),
         };
-        // 1. Cells an edge's box spans (long edges in pieces) are mixed.
-        let mut mixed = vec![false; nx * ny];
-        // (cell, part): the candidates of mixed cells.
-        let mut pairs: Vec<u64> = Vec::new();
-        for (p, part) in self.parts.iter().enumerate() {
-            for e in &self.edges[part.edges.0..part.edges.1] {
-                let len = ((e.b.x - e.a.x).abs() + (e.b.y - e.a.y).abs()) * inv;
-                let pieces = (len / 2.0).ceil().clamp(1.0, 1e6) as usize;
-                for k in 0..pieces {
-                    let t0 = k as f64 / pieces as f64;
-                    let t1 = (k + 1) as f64 / pieces as f64;
-                    let p0 = if k == 0 { e.a } else { e.a + (e.b - e.a) * t0 };
-                    let p1 = if k + 1 == pieces {
-                        e.b
-                    } else {
-                        e.a + (e.b - e.a) * t1
-                    };
-                    // Widen interior pieces by a little against rounding.
-                    let pad = if pieces > 1 { size * 1e-6 } else { 0.0 };
-                    let (x0, x1) = (g.cx(p0.x.min(p1.x) - pad), g.cx(p0.x.max(p1.x) + pad));
-                    let (y0, y1) = (g.cy(p0.y.min(p1.y) - pad), g.cy(p0.y.max(p1.y) + pad));
-                    for y in y0..=y1 {
-                        mixed[y * nx + x0..=y * nx + x1].fill(true);
-                        for x in x0..=x1 {
-                            pairs.push(((y * nx + x) as u64) << 32 | p as u64);
-                        }
-                    }
+        // 1. Cells an edge's box spans (long edges in pieces) are mixed; per part
+        //    in parallel, the cells its edges touch.
+        let mut touched: Vec<Vec<u32>> = self
+            .parts
+            .par_iter()
+            .map(|part| {
+                let mut cells = Vec::new();
+                for e in &self.edges[part.edges.0..part.edges.1] {
+                    g.edge_cells(e, size, &mut cells);
                 }
+                cells.sort_unstable();
+                cells.dedup();
+                cells
+            })
+            .collect();
+        let mut mixed = vec![false; nx * ny];
+        for cells in &touched {
+            for &c in cells {
+                mixed[c as usize] = true;
             }
         }
         // 2. Other cells: the part whose interior holds the cell's centre, by a
@@ -378,40 +467,63 @@ impl Locator {
         // 3. Mixed cells: the parts with an edge in them (step 1) and the parts
         //    whose interior holds their centre (a part whose closure meets a cell
         //    has one or the other).
-        for (p, list) in runs.iter().enumerate() {
+        touched.par_iter_mut().zip(&runs).for_each(|(cells, list)| {
+            let before = cells.len();
             for &(row, from, to) in list {
                 let start = row * nx + from;
                 for (k, &m) in mixed[start..row * nx + to].iter().enumerate() {
                     if m {
-                        pairs.push(((start + k) as u64) << 32 | p as u64);
+                        cells.push((start + k) as u32);
                     }
                 }
             }
-        }
-        pairs.par_sort_unstable();
-        pairs.dedup();
-        let mut next = 0u32;
-        let mut k = 0;
-        while k < pairs.len() {
-            let cell = (pairs[k] >> 32) as usize;
-            g.cand_starts.push(g.cands.len() as u32);
-            while k < pairs.len() && (pairs[k] >> 32) as usize == cell {
-                g.cands.push(pairs[k] as u32);
-                k += 1;
+            if cells.len() > before {
+                cells.sort_unstable();
+                cells.dedup();
             }
-            g.cells[cell] = MIXED | next;
+        });
+        // The candidates of each mixed cell, by counting: first the count per
+        //    cell (in the cell's own slot), then the cells numbered in order, then
+        //    the parts scattered in part order (so each cell's are ascending).
+        for (m, cell) in mixed.iter().zip(&mut g.cells) {
+            if *m {
+                *cell = 0;
+            }
+        }
+        for cells in &touched {
+            for &c in cells {
+                g.cells[c as usize] += 1;
+            }
+        }
+        let mut next = 0u32;
+        let mut total = 0u32;
+        for (m, cell) in mixed.iter().zip(&mut g.cells) {
+            if !*m {
+                continue;
+            }
+            // A mixed cell without candidates (an edge of a part of no extent)
+            // is outside every part's closure.
+            if *cell == 0 {
+                *cell = OUTSIDE;
+                continue;
+            }
+            if next >= MIXED - 1 {
+                return None;
+            }
+            g.cand_starts.push(total);
+            total += *cell;
+            *cell = MIXED | next;
             next += 1;
         }
-        g.cand_starts.push(g.cands.len() as u32);
-        // A mixed cell without candidates (an edge of a part of no extent) is
-        // outside every part's closure but kept mixed: no candidate, no area.
-        for (m, cell) in mixed.iter().zip(&mut g.cells) {
-            if *m && *cell & MIXED == 0 && *cell != OUTSIDE {
-                *cell = OUTSIDE;
+        g.cand_starts.push(total);
+        let mut cursor = g.cand_starts.clone();
+        g.cands = vec![0; total as usize];
+        for (p, cells) in touched.iter().enumerate() {
+            for &c in cells {
+                let id = (g.cells[c as usize] & !MIXED) as usize;
+                g.cands[cursor[id] as usize] = p as u32;
+                cursor[id] += 1;
             }
-        }
-        if next >= MIXED {
-            return None;
         }
         Some(g)
     }
