@@ -56,10 +56,12 @@ use crate::inputs::text::{Encoding, decode};
 use crate::report::Report;
 use geo::MapCoords;
 use geo_types::{Coord, LineString, MultiPolygon, Polygon};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use std::cell::Cell;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -463,6 +465,116 @@ fn positions(area: &Area) -> impl Iterator<Item = (f64, f64)> + '_ {
     })
 }
 
+/// A JSON object's members as raw text (the last of a repeated name wins, as
+/// in [`Value`]).
+type Members<'a> = BTreeMap<String, &'a RawValue>;
+
+/// One feature, read on its own: its `type` (when a string), its `properties`
+/// and its geometry, or the problem with the geometry.
+struct RawFeature {
+    kind: Option<String>,
+    properties: Option<Value>,
+    geometry: Result<MultiPolygon<f64>, Problem>,
+}
+
+impl RawFeature {
+    /// `None` when the feature is not a JSON object.
+    fn read(raw: &RawValue) -> Option<RawFeature> {
+        let members: Members = serde_json::from_str(raw.get()).ok()?;
+        let value = |name: &str| {
+            members
+                .get(name)
+                .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())
+        };
+        let geometry = match members.get("geometry") {
+            None => geometry(None),
+            Some(raw) => match fast_geometry(raw) {
+                Some(g) => Ok(g),
+                // Anything out of the ordinary: the general reader names the problem.
+                None => match serde_json::from_str::<Value>(raw.get()) {
+                    Ok(v) => geometry(Some(&v)),
+                    Err(e) => Err(Problem::Json(e.to_string())),
+                },
+            },
+        };
+        Some(RawFeature {
+            kind: value("type").and_then(|v| v.as_str().map(str::to_string)),
+            properties: value("properties"),
+            geometry,
+        })
+    }
+}
+
+/// A position read straight from JSON: two finite numbers, then anything
+/// (a height) ignored.
+struct Position(Coord<f64>);
+
+impl<'de> Deserialize<'de> for Position {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Position;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a position [x, y]")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Position, A::Error> {
+                use serde::de::Error as _;
+                let x: f64 = seq
+                    .next_element()?
+                    .ok_or_else(|| A::Error::custom("no x"))?;
+                let y: f64 = seq
+                    .next_element()?
+                    .ok_or_else(|| A::Error::custom("no y"))?;
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                if !(x.is_finite() && y.is_finite()) {
+                    return Err(A::Error::custom("not finite"));
+                }
+                Ok(Position(Coord { x, y }))
+            }
+        }
+        d.deserialize_seq(Visit)
+    }
+}
+
+/// A geometry object with its coordinates as raw text.
+#[derive(Deserialize)]
+struct RawGeometry<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    #[serde(borrow)]
+    coordinates: &'a RawValue,
+}
+
+/// The common case, read fast: a well-formed Polygon or MultiPolygon. `None`
+/// for anything else, which [`geometry`] then reads and names the problem of.
+fn fast_geometry(raw: &RawValue) -> Option<MultiPolygon<f64>> {
+    let g: RawGeometry = serde_json::from_str(raw.get()).ok()?;
+    let polygons: Vec<Vec<Vec<Position>>> = match g.kind {
+        "Polygon" => vec![serde_json::from_str(g.coordinates.get()).ok()?],
+        "MultiPolygon" => serde_json::from_str(g.coordinates.get()).ok()?,
+        _ => return None,
+    };
+    if polygons.is_empty() {
+        return None;
+    }
+    let polygons = polygons
+        .into_iter()
+        .map(|rings| {
+            let mut rings = rings
+                .into_iter()
+                .enumerate()
+                .map(|(i, ring)| closed_ring(ring.into_iter().map(|p| p.0).collect(), i).ok());
+            let exterior = rings.next()??;
+            let holes = rings.collect::<Option<Vec<_>>>()?;
+            Some(Polygon::new(exterior, holes))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(MultiPolygon::new(polygons))
+}
+
 /// Parses GeoJSON bytes (see the module docs for the rules); `source` names the
 /// file in errors and notices.
 pub fn parse_boundaries(
@@ -483,16 +595,27 @@ pub fn parse_boundaries(
             "not valid UTF-8 (as GeoJSON must be); read as Windows-1252 (Latin-1)",
         );
     }
-    let root: Value = serde_json::from_str(&text)
-        .map_err(|e| Error::input(file(), Problem::Json(e.to_string())))?;
-    drop(text);
-    let Value::Object(mut root) = root else {
-        return Err(Error::input(
-            file(),
-            Problem::Json("the top level is not an object; expected a FeatureCollection".into()),
-        ));
+    // The top level's members are kept as raw JSON text: the features are then
+    // read in parallel, their geometries straight into coordinates.
+    let root: Members = match serde_json::from_str(&text) {
+        Ok(root) => root,
+        Err(e) => {
+            // Not JSON, or not an object: the general reader says which.
+            let problem = match serde_json::from_str::<Value>(&text) {
+                Err(e) => Problem::Json(e.to_string()),
+                Ok(Value::Object(_)) => Problem::Json(e.to_string()),
+                Ok(_) => Problem::Json(
+                    "the top level is not an object; expected a FeatureCollection".into(),
+                ),
+            };
+            return Err(Error::input(file(), problem));
+        }
     };
-    match root.get("type").and_then(Value::as_str) {
+    let member = |name: &str| {
+        root.get(name)
+            .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())
+    };
+    match member("type").as_ref().and_then(Value::as_str) {
         Some("FeatureCollection") => {}
         Some(other) => {
             return Err(Error::input(
@@ -509,8 +632,11 @@ pub fn parse_boundaries(
             ));
         }
     }
-    let features = match root.remove("features") {
-        Some(Value::Array(features)) => features,
+    let features = match root
+        .get("features")
+        .map(|raw| serde_json::from_str::<Vec<&RawValue>>(raw.get()))
+    {
+        Some(Ok(features)) => features,
         _ => {
             return Err(Error::input(
                 file().with_field("features"),
@@ -526,9 +652,9 @@ pub fn parse_boundaries(
     }
 
     // The CRS declared in the file, if any.
-    let declared = match root.get("crs") {
+    let declared = match member("crs") {
         None | Some(Value::Null) => None,
-        Some(member) => match declared_crs(member) {
+        Some(member) => match declared_crs(&member) {
             Ok(crs) => Some(crs),
             Err(problem) if options.crs.is_some() || options.crs_epsg.is_some() => {
                 report.info(
@@ -548,15 +674,19 @@ pub fn parse_boundaries(
     let mut areas = Vec::with_capacity(features.len());
     let mut first_seen: HashMap<String, usize> = HashMap::with_capacity(features.len());
     let mut numeric_codes = false;
+    let features: Vec<Option<RawFeature>> = features
+        .par_iter()
+        .map(|raw| RawFeature::read(raw))
+        .collect();
     for (i, feature) in features.into_iter().enumerate() {
         let at = file().at_feature(i);
-        let Value::Object(mut feature) = feature else {
+        let Some(feature) = feature else {
             return Err(Error::input(
                 at,
                 Problem::Invalid("the feature is not a JSON object".into()),
             ));
         };
-        match feature.get("type").and_then(Value::as_str) {
+        match feature.kind.as_deref() {
             Some("Feature") => {}
             other => {
                 return Err(Error::input(
@@ -568,7 +698,7 @@ pub fn parse_boundaries(
                 ));
             }
         }
-        let properties = match feature.remove("properties") {
+        let properties = match feature.properties {
             Some(Value::Object(p)) => p,
             None | Some(Value::Null) => Map::new(),
             Some(other) => {
@@ -597,7 +727,8 @@ pub fn parse_boundaries(
             ));
         }
         first_seen.insert(code.clone(), i);
-        let geometry = geometry(feature.get("geometry"))
+        let geometry = feature
+            .geometry
             .map_err(|p| Error::input(at.with_code(&code).with_field("geometry"), p))?;
         areas.push(Area {
             feature: i,
