@@ -58,7 +58,7 @@ struct Built {
     part: Part,
     edges: Vec<Edge>,
     band_starts: Vec<u32>,
-    band_edges: Vec<u32>,
+    band_edges: Vec<Edge>,
     complex: Option<Polygon<f64>>,
 }
 
@@ -121,12 +121,19 @@ impl Built {
         for b in 1..=bands {
             band_starts[b] += band_starts[b - 1];
         }
-        let mut band_edges = vec![0u32; band_starts[bands] as usize];
+        let mut band_edges = vec![
+            Edge {
+                a: Coord::zero(),
+                b: Coord::zero(),
+                ring: 0
+            };
+            band_starts[bands] as usize
+        ];
         let mut cursor = band_starts.clone();
         for (i, e) in edges.iter().enumerate() {
             let (lo, hi) = span(e);
             for c in &mut cursor[lo..=hi] {
-                band_edges[*c as usize] = i as u32;
+                band_edges[*c as usize] = edges[i];
                 *c += 1;
             }
         }
@@ -147,10 +154,11 @@ pub(crate) struct Locator {
     /// Parts with more than [`MAX_RINGS`] rings, by part (None otherwise).
     complex: Vec<Option<Polygon<f64>>>,
     edges: Vec<Edge>,
-    /// Per band, the start of its edge list in `band_edges` (one more at the end
+    /// Per band, the start of its edges in `band_edges` (one more at the end
     /// of each part's bands).
     band_starts: Vec<u32>,
-    band_edges: Vec<u32>,
+    /// The edges of each band, copied band by band (read in sequence).
+    band_edges: Vec<Edge>,
     grid: Option<Grid>,
 }
 
@@ -224,6 +232,32 @@ impl Grid {
     }
 }
 
+/// `orient2d(e.a, e.b, c)` for a point `c` within the edge's span of y: by
+/// comparison alone when the edge is not horizontal and `c` lies wholly west or
+/// east of it (then `c` is strictly on one side: exact, as the robust test is),
+/// else by the robust test.
+fn side(e: &Edge, c: Coord<f64>) -> Orientation {
+    if e.a.y != e.b.y {
+        let up = e.a.y < e.b.y;
+        if c.x < e.a.x && c.x < e.b.x {
+            // West is the left of an upward edge.
+            return if up {
+                Orientation::CounterClockwise
+            } else {
+                Orientation::Clockwise
+            };
+        }
+        if c.x > e.a.x && c.x > e.b.x {
+            return if up {
+                Orientation::Clockwise
+            } else {
+                Orientation::CounterClockwise
+            };
+        }
+    }
+    RobustKernel::orient2d(e.a, e.b, c)
+}
+
 fn in_between(v: f64, a: f64, b: f64) -> bool {
     if a < b {
         a <= v && v <= b
@@ -252,8 +286,7 @@ impl Locator {
                 out.band_edges.len() as u32,
             );
             out.edges.extend(b.edges);
-            out.band_edges
-                .extend(b.band_edges.iter().map(|&e| e + first as u32));
+            out.band_edges.extend(b.band_edges);
             out.band_starts
                 .extend(b.band_starts.iter().map(|&s| s + offset));
             out.parts.push(Part {
@@ -284,12 +317,11 @@ impl Locator {
         );
         let mut winding = [0i32; MAX_RINGS];
         let mut boundary = [false; MAX_RINGS];
-        for &e in &self.band_edges[from..to] {
-            let e = &self.edges[e as usize];
+        for e in &self.band_edges[from..to] {
             let r = e.ring as usize;
             if e.a.y <= c.y {
                 if e.b.y >= c.y {
-                    let o = RobustKernel::orient2d(e.a, e.b, c);
+                    let o = side(e, c);
                     if o == Orientation::CounterClockwise && e.b.y != c.y {
                         winding[r] += 1;
                     } else if o == Orientation::Collinear && in_between(c.x, e.a.x, e.b.x) {
@@ -297,7 +329,7 @@ impl Locator {
                     }
                 }
             } else if e.b.y <= c.y {
-                let o = RobustKernel::orient2d(e.a, e.b, c);
+                let o = side(e, c);
                 if o == Orientation::Clockwise {
                     winding[r] -= 1;
                 } else if o == Orientation::Collinear && in_between(c.x, e.a.x, e.b.x) {
