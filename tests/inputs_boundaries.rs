@@ -344,6 +344,28 @@ fn multipolygon_is_accepted() {
     assert_eq!(b.areas[0].geometry.0.len(), 2);
 }
 
+/// The fast reader (typed coordinates) and the general one give the same areas:
+/// heights ignored, members in any order, foreign members and integers accepted,
+/// escaped strings and a repeated member (the last wins) handled.
+#[test]
+fn odd_but_valid_geojson_reads_the_same_coordinates() {
+    let plain = sweref(None);
+    let odd = br#"{"features":[
+      {"geometry":{"coordinates":[[[617000,6727000,12.5],[617500,6727000,0],[617500.0,6727500],[617000,6727500],[617000,6727000]]],"bbox":[0,0,1,1],"type":"Polygon"},
+       "id":7,"properties":{"name":"n","code":"2180C1010"},"type":"Feature"},
+      {"type":"Feature","properties":{"code":"2180\u0043\u0031020"},"geometry":{"type":"Point","coordinates":[0,0]},
+       "geometry":{"type":"MultiPolygon","coordinates":[[[[617500,6727000],[618000,6727000],[618000,6727500],[617500,6727500],[617500,6727000]]]]}},
+      {"type":"Feature","properties":{"code":"2180C1030"},"geometry":{"type":"Polygon","coordinates":[[[618000,6727000],[618500,6727000],[618500,6727500],[618000,6727500],[618000,6727000]]]}}
+    ],"type":"FeatureCollection"}"#;
+    let (a, _) = parse(&plain).unwrap();
+    let (b, _) = parse(odd).unwrap();
+    let codes = |x: &Boundaries| x.areas.iter().map(|a| a.code.clone()).collect::<Vec<_>>();
+    assert_eq!(codes(&a), codes(&b));
+    for (x, y) in a.areas.iter().zip(&b.areas) {
+        assert_eq!(x.geometry, y.geometry, "{}", x.code);
+    }
+}
+
 #[test]
 fn numeric_code_property() {
     let bytes = format!(
