@@ -2,24 +2,14 @@
 //! polygons (refused, or repaired and reported on request), holes outside their
 //! shell, empty geometries, and overlapping areas.
 
-use careneed::inputs::boundaries::{BoundaryOptions, parse_boundaries, read_boundaries};
+mod common;
+
+use careneed::inputs::boundaries::{BoundaryOptions, parse_boundaries};
 use careneed::inputs::validate::{overlaps, report_overlaps};
 use careneed::report::Level;
-use careneed::{Error, Location, Problem, Report};
+use careneed::{Problem, Report};
+use common::geojson::{collection, dalarna_deso, feature, input_error};
 use geo::Area;
-use std::path::Path;
-
-fn feature(code: &str, geometry: &str) -> String {
-    format!(r#"{{"type":"Feature","properties":{{"code":"{code}"}},"geometry":{geometry}}}"#)
-}
-
-fn collection(features: &[String]) -> Vec<u8> {
-    format!(
-        r#"{{"type":"FeatureCollection","features":[{}]}}"#,
-        features.join(",\n")
-    )
-    .into_bytes()
-}
 
 /// A closed ring through the given corners, offset into SWEREF99 TM near Gävle.
 fn ring(corners: &[(f64, f64)]) -> String {
@@ -42,13 +32,6 @@ fn polygon(rings: &[&[(f64, f64)]]) -> String {
 const SQUARE: &[(f64, f64)] = &[(0.0, 0.0), (100.0, 0.0), (100.0, 100.0), (0.0, 100.0)];
 /// Crosses itself at (50, 50): two triangles of 2 500 m² each.
 const BOWTIE: &[(f64, f64)] = &[(0.0, 0.0), (100.0, 100.0), (100.0, 0.0), (0.0, 100.0)];
-
-fn input_error<T: std::fmt::Debug>(result: careneed::Result<T>) -> (Location, Problem) {
-    match result {
-        Err(Error::Input { location, problem }) => (location, problem),
-        other => panic!("expected an input error, got {other:?}"),
-    }
-}
 
 #[test]
 fn self_intersecting_polygon_is_refused_naming_feature_and_code() {
@@ -203,17 +186,9 @@ fn overlapping_areas_are_found_and_named() {
 
 #[test]
 fn real_dalarna_deso_are_valid_and_do_not_overlap() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/real/deso2018_dalarna_sweref99tm.geojson");
-    if !path.exists() {
-        println!("skipped: {} not found", path.display());
+    let Some((b, report)) = dalarna_deso() else {
         return;
-    }
-    let options = BoundaryOptions {
-        code_field: "deso".into(),
-        ..BoundaryOptions::default()
     };
-    let (b, report) = read_boundaries(&path, &options).unwrap();
     assert_eq!(report.of_kind("repaired_geometry").count(), 0);
     // SCB's DeSO tile the county; neighbours share edges, digitised to 1 mm.
     let found = overlaps(&b, 1e-6);

@@ -1,5 +1,7 @@
 //! Boundaries (GeoJSON), CRS detection, and the join to a table.
 
+mod common;
+
 use careneed::inputs::boundaries::{
     Boundaries, BoundaryOptions, CrsSource, parse_boundaries, read_boundaries,
 };
@@ -7,7 +9,7 @@ use careneed::inputs::crs::Crs;
 use careneed::inputs::join::join;
 use careneed::inputs::table::{TableSpec, parse_table};
 use careneed::report::Level;
-use careneed::{Error, Location, Problem, Report};
+use careneed::{Location, Problem, Report};
 use std::path::Path;
 
 /// A closed square ring of side `d` with its lower-left corner at (x, y).
@@ -32,14 +34,7 @@ fn polygon(ring: &str) -> String {
 }
 
 fn collection(features: &[String], crs: Option<&str>) -> Vec<u8> {
-    let crs = crs.map_or(String::new(), |name| {
-        format!(r#""crs":{{"type":"name","properties":{{"name":"{name}"}}}},"#)
-    });
-    format!(
-        r#"{{"type":"FeatureCollection",{crs}"features":[{}]}}"#,
-        features.join(",\n")
-    )
-    .into_bytes()
+    common::geojson::collection_in(features, crs)
 }
 
 /// Three SWEREF99 TM squares near Gävle.
@@ -67,12 +62,7 @@ fn parse(bytes: &[u8]) -> careneed::Result<(Boundaries, Report)> {
     parse_boundaries("deso.geojson", bytes, &BoundaryOptions::default())
 }
 
-fn input_error(result: careneed::Result<impl std::fmt::Debug>) -> (Location, Problem) {
-    match result {
-        Err(Error::Input { location, problem }) => (location, problem),
-        other => panic!("expected an input error, got {other:?}"),
-    }
-}
+use common::geojson::input_error;
 
 #[test]
 fn declared_sweref_is_read() {
@@ -501,17 +491,9 @@ fn reads_a_fixture_file() {
 
 #[test]
 fn real_dalarna_deso() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/real/deso2018_dalarna_sweref99tm.geojson");
-    if !path.exists() {
-        println!("skipped: {} not found", path.display());
+    let Some((b, report)) = common::geojson::dalarna_deso() else {
         return;
-    }
-    let options = BoundaryOptions {
-        code_field: "deso".into(),
-        ..BoundaryOptions::default()
     };
-    let (b, report) = read_boundaries(&path, &options).unwrap();
     assert_eq!(b.areas.len(), 175);
     assert_eq!(
         (b.crs, b.crs_source),

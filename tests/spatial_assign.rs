@@ -1,6 +1,8 @@
 //! Point-in-polygon assignment: the edge rule, holes, MultiPolygons, bad points,
 //! CRS checks, and the bundled demo against a brute-force check.
 
+mod common;
+
 use careneed::inputs::boundaries::{BoundaryOptions, parse_boundaries, read_boundaries};
 use careneed::inputs::crs::Crs;
 use careneed::inputs::points::{check_crs, parse_points, read_points};
@@ -24,17 +26,7 @@ fn square(x0: f64, y0: f64) -> String {
     )
 }
 
-fn feature(code: &str, geometry: &str) -> String {
-    format!(r#"{{"type":"Feature","properties":{{"code":"{code}"}},"geometry":{geometry}}}"#)
-}
-
-fn collection(features: &[String]) -> Vec<u8> {
-    format!(
-        r#"{{"type":"FeatureCollection","features":[{}]}}"#,
-        features.join(",")
-    )
-    .into_bytes()
-}
+use common::geojson::{collection, feature};
 
 fn points_csv(rows: &[(f64, f64)]) -> Vec<u8> {
     let mut csv = String::from("id,x,y\n");
