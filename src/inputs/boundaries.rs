@@ -26,7 +26,8 @@
 //!   fit no single CRS are [`Problem::UnknownCrs`]; coordinates that do not fit a
 //!   given or declared CRS are [`Problem::CrsMismatch`]. Both name the first feature
 //!   with an offending position. WGS84 coordinates that look like latitude/longitude
-//!   order for Sweden get a `Warning` (kind `axis_order`).
+//!   order for Sweden get a `Warning` (kind `axis_order`); WGS84 coordinates none of
+//!   which lies in Sweden, one of kind `outside_sweden`.
 //! * **Validity.** Every polygon must be OGC-valid (no self-intersection, holes
 //!   inside their shell, …): an invalid one is [`Problem::InvalidGeometry`] unless
 //!   [`BoundaryOptions::repair`] asks for a reported repair; see
@@ -743,6 +744,15 @@ pub(crate) fn settle_crs(
                 "axis_order",
                 file(),
                 "the coordinates look like latitude, longitude for Sweden; GeoJSON wants longitude first",
+            );
+        }
+        let in_sweden =
+            |(x, y): (f64, f64)| (10.0..=25.0).contains(&x) && (55.0..=70.0).contains(&y);
+        if !swapped && !areas.iter().flat_map(positions).any(in_sweden) {
+            report.warn(
+                "outside_sweden",
+                file(),
+                "no coordinate lies in Sweden (longitude 10–25°, latitude 55–70°): is this the right file?",
             );
         }
     }
