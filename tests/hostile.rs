@@ -10,8 +10,6 @@
 //!
 //! Regression tests for bugs the corpus and the fuzzers found follow the runner.
 
-mod common;
-
 use careneed::inputs::boundaries::{BoundaryOptions, parse_boundaries, read_boundaries};
 use careneed::inputs::crs::Crs;
 use careneed::inputs::point_stream::stream_points;
