@@ -13,7 +13,7 @@
 # Toolchain: `cargo +nightly` when a nightly toolchain is installed; otherwise
 # stable with RUSTC_BOOTSTRAP=1 (cargo-fuzz needs -Z flags). AddressSanitizer is
 # used when the toolchain ships its runtime, else `--sanitizer none`
-# (override with FUZZ_SANITIZER=address|none).
+# (override with FUZZ_SANITIZER=address|none; FUZZ_TOOLCHAIN=stable skips nightly).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,10 +25,11 @@ targets=("$@")
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 
 cargo=(cargo)
-if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+if [[ ${FUZZ_TOOLCHAIN:-} != stable ]] && rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
   cargo=(cargo +nightly)
   toolchain=nightly
 else
+  # cargo-fuzz passes -Z flags (sanitizer, coverage), which stable accepts only so.
   export RUSTC_BOOTSTRAP=1
   toolchain="stable (RUSTC_BOOTSTRAP=1)"
 fi

@@ -578,3 +578,19 @@ fn geo_validator_panic_child() {
     let elsewhere = std::thread::spawn(|| panic!("deliberate panic elsewhere"));
     assert!(elsewhere.join().is_err());
 }
+
+/// Windows-1252 files are not taken for mixed encodings (Ö before a no-break
+/// space is `D6 A0`, valid UTF-8 for U+05A0, and must not count).
+#[test]
+fn plain_windows_1252_is_not_mixed() {
+    for file in ["tables/latin1.csv", "tables/swedish_numbers_latin1.csv"] {
+        let (_, report) = read_table(&corpus().join(file), &TableSpec::areas()).unwrap();
+        assert_eq!(report.of_kind("encoding").count(), 1, "{file}");
+        assert_eq!(report.of_kind("mixed_encoding").count(), 0, "{file}");
+    }
+    let csv = b"code;name;population;under5;foreign_born;elderly_alone;single_parents;movers;unemployed;low_education\n2180C1010;\xd6\xa0G\xe4vle;1;0;0;0;0;0;0;0\n";
+    let (t, report) =
+        careneed::inputs::table::parse_table("ö.csv", csv, &TableSpec::areas()).unwrap();
+    assert_eq!(t.label(&t.rows[0], "name"), Some("Ö\u{a0}Gävle"));
+    assert_eq!(report.of_kind("mixed_encoding").count(), 0);
+}

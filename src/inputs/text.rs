@@ -121,6 +121,10 @@ pub struct CsvText {
     /// the delimiter and was skipped.
     #[serde(default)]
     pub excel_sep_line: bool,
+    /// Whether a file read as Windows-1252 also holds UTF-8 sequences (`Ã¤` for
+    /// `ä`): a file of mixed encodings, whose UTF-8 text is garbled.
+    #[serde(default)]
+    pub mixed_encoding: bool,
 }
 
 impl CsvText {
@@ -140,6 +144,13 @@ impl CsvText {
                 Location::file(&self.source),
                 "not valid UTF-8; read as Windows-1252 (Latin-1), the encoding of older SCB and Excel exports",
             ),
+        }
+        if self.mixed_encoding {
+            report.warn(
+                "mixed_encoding",
+                Location::file(&self.source),
+                "the file mixes UTF-8 and Windows-1252 text; read as Windows-1252, so its UTF-8 text (e.g. names) is garbled (\"GÃ¤vle\" for \"Gävle\"); numbers are unaffected. Save it as \"CSV UTF-8\"",
+            );
         }
         if self.excel_sep_line {
             report.info(
@@ -216,6 +227,16 @@ pub(crate) fn excel_sep_line(line: &str) -> Option<Result<u8, Problem>> {
     }
 }
 
+/// Whether the bytes hold UTF-8 for a Latin-1 character (`C2`/`C3` then a
+/// continuation byte: `ä` is `C3 A4`). Read as Windows-1252 that is `Ã¤` or `Â`
+/// and a symbol, which Swedish text never holds; in a file that is not valid
+/// UTF-8 it means lines of both encodings.
+fn holds_utf8_sequences(bytes: &[u8]) -> bool {
+    bytes
+        .windows(2)
+        .any(|w| matches!(w, [0xC2 | 0xC3, 0x80..=0xBF]))
+}
+
 /// Counts `,` and `;` outside double quotes in one line.
 fn count_delimiters(line: &str) -> (usize, usize) {
     let mut in_quotes = false;
@@ -283,6 +304,7 @@ impl<'a> LineCounter<'a> {
 /// Parses CSV bytes (see the module docs for the rules). `source` names the file in
 /// errors.
 pub fn parse_csv(source: &str, bytes: &[u8]) -> crate::Result<CsvText> {
+    let bytes_in = bytes;
     let file = || Location::file(source);
     if let Some(problem) = not_a_text_table(bytes) {
         return Err(Error::input(file(), problem));
@@ -393,6 +415,7 @@ pub fn parse_csv(source: &str, bytes: &[u8]) -> crate::Result<CsvText> {
         header_line,
         records,
         excel_sep_line: sep_line.is_some(),
+        mixed_encoding: encoding == Encoding::Windows1252 && holds_utf8_sequences(bytes_in),
     })
 }
 
