@@ -6,8 +6,10 @@
 //!   Windows-1252 (a superset of Latin-1, what SCB's and Excel's older exports use),
 //!   so `G\xe4vle` becomes `Gävle`. [`CsvText::encoding`] records which was used and
 //!   [`CsvText::note_decisions`] turns a BOM or the fallback into an `Info` notice
-//!   (kind `encoding`). UTF-16 files (Excel's "Unicode text") are refused with a
-//!   message saying how to save them instead.
+//!   (kind `encoding`); when such a file also holds UTF-8 for Latin-1 letters (lines
+//!   of both encodings), a `Warning` (kind `mixed_encoding`) says its UTF-8 text is
+//!   garbled. UTF-16 files (Excel's "Unicode text"), Excel workbooks, PDFs and HTML
+//!   pages are refused with a message saying what the file is.
 //! * **Delimiter.** `,` or `;`, whichever occurs more often outside quotes in the
 //!   header line (`;` on a tie). A header with neither, e.g. a tab-separated file, is
 //!   [`Problem::WrongDelimiter`]. Excel's separator line, a first line `sep=;` or
