@@ -249,7 +249,9 @@ pub enum Problem {
     },
     /// Coordinates fit neither of the coordinate reference systems careneed detects.
     #[error(
-        "coordinate ({x}, {y}) fits neither WGS84 (lon/lat degrees) nor SWEREF99 TM (EPSG:3006 metres)"
+        "coordinate ({}, {}) fits neither WGS84 (lon/lat degrees) nor SWEREF99 TM (EPSG:3006 metres)",
+        number(*x),
+        number(*y)
     )]
     UnknownCrs {
         /// Easting or longitude.
@@ -290,6 +292,26 @@ pub enum Problem {
     /// Any other rule violation, stated in full.
     #[error("{0}")]
     Invalid(String),
+}
+
+/// A number for a message: as written when short, else in scientific notation
+/// (a coordinate of 1e300 must not print 300 digits).
+pub(crate) fn number(value: f64) -> String {
+    let text = value.to_string();
+    if text.len() > 24 {
+        format!("{value:e}")
+    } else {
+        text
+    }
+}
+
+/// A piece of input for a message: at most 40 characters, then `...` (a
+/// 100 MB field must not become a 100 MB message).
+pub(crate) fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(40) {
+        Some((end, _)) => format!("{}...", &text[..end]),
+        None => text.to_string(),
+    }
 }
 
 /// careneed's result type.

@@ -26,7 +26,8 @@
 //!   fit no single CRS are [`Problem::UnknownCrs`]; coordinates that do not fit a
 //!   given or declared CRS are [`Problem::CrsMismatch`]. Both name the first feature
 //!   with an offending position. WGS84 coordinates that look like latitude/longitude
-//!   order for Sweden get a `Warning` (kind `axis_order`).
+//!   order for Sweden get a `Warning` (kind `axis_order`); WGS84 coordinates none of
+//!   which lies in Sweden, one of kind `outside_sweden`.
 //! * **Validity.** Every polygon must be OGC-valid (no self-intersection, holes
 //!   inside their shell, …): an invalid one is [`Problem::InvalidGeometry`] unless
 //!   [`BoundaryOptions::repair`] asks for a reported repair; see
@@ -478,9 +479,19 @@ struct RawFeature {
 }
 
 impl RawFeature {
-    /// `None` when the feature is not a JSON object.
-    fn read(raw: &RawValue) -> Option<RawFeature> {
-        let members: Members = serde_json::from_str(raw.get()).ok()?;
+    /// An error when the feature is not a JSON object (or, nested too deeply,
+    /// not readable JSON).
+    fn read(raw: &RawValue) -> Result<RawFeature, Problem> {
+        let members: Members = match serde_json::from_str(raw.get()) {
+            Ok(members) => members,
+            Err(e) => {
+                return Err(match serde_json::from_str::<Value>(raw.get()) {
+                    Err(e) => Problem::Json(e.to_string()),
+                    Ok(Value::Object(_)) => Problem::Json(e.to_string()),
+                    Ok(_) => Problem::Invalid("the feature is not a JSON object".into()),
+                });
+            }
+        };
         let value = |name: &str| {
             members
                 .get(name)
@@ -497,7 +508,7 @@ impl RawFeature {
                 },
             },
         };
-        Some(RawFeature {
+        Ok(RawFeature {
             kind: value("type").and_then(|v| v.as_str().map(str::to_string)),
             properties: value("properties"),
             geometry,
@@ -674,18 +685,13 @@ pub fn parse_boundaries(
     let mut areas = Vec::with_capacity(features.len());
     let mut first_seen: HashMap<String, usize> = HashMap::with_capacity(features.len());
     let mut numeric_codes = false;
-    let features: Vec<Option<RawFeature>> = features
+    let features: Vec<Result<RawFeature, Problem>> = features
         .par_iter()
         .map(|raw| RawFeature::read(raw))
         .collect();
     for (i, feature) in features.into_iter().enumerate() {
         let at = file().at_feature(i);
-        let Some(feature) = feature else {
-            return Err(Error::input(
-                at,
-                Problem::Invalid("the feature is not a JSON object".into()),
-            ));
-        };
+        let feature = feature.map_err(|problem| Error::input(at.clone(), problem))?;
         match feature.kind.as_deref() {
             Some("Feature") => {}
             other => {
@@ -874,6 +880,15 @@ pub(crate) fn settle_crs(
                 "axis_order",
                 file(),
                 "the coordinates look like latitude, longitude for Sweden; GeoJSON wants longitude first",
+            );
+        }
+        let in_sweden =
+            |(x, y): (f64, f64)| (10.0..=25.0).contains(&x) && (55.0..=70.0).contains(&y);
+        if !swapped && !areas.iter().flat_map(positions).any(in_sweden) {
+            report.warn(
+                "outside_sweden",
+                file(),
+                "no coordinate lies in Sweden (longitude 10–25°, latitude 55–70°): is this the right file?",
             );
         }
     }

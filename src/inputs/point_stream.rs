@@ -452,6 +452,8 @@ impl QuotedReader {
 /// The header, as read by [`read_header`].
 struct Header {
     delimiter: u8,
+    /// Whether Excel's separator line (`sep=;`) came first and was skipped.
+    sep_line: bool,
     line: u64,
     names: Vec<String>,
     /// The offset of the first byte after the header record.
@@ -496,6 +498,16 @@ fn read_header(source: &str, bytes: &[u8], utf8: bool, last: bool) -> HeaderRead
             HeaderRead::NeedMore
         };
     };
+    let sep_line = match crate::inputs::text::excel_sep_line(&segment) {
+        Some(Ok(named)) => Some(named),
+        Some(Err(problem)) => {
+            return HeaderRead::Failed(Error::input(
+                file().at_line(1 + count_lines(&bytes[..segment_offset])),
+                problem,
+            ));
+        }
+        None => None,
+    };
     let (mut commas, mut semicolons, mut quoted) = (0, 0, false);
     for c in segment.chars() {
         match c {
@@ -505,19 +517,21 @@ fn read_header(source: &str, bytes: &[u8], utf8: bool, last: bool) -> HeaderRead
             _ => {}
         }
     }
-    let delimiter = match (commas, semicolons) {
-        (0, 0) => {
+    let delimiter = match (sep_line, commas, semicolons) {
+        (Some(named), _, _) => named,
+        (None, 0, 0) => {
             return HeaderRead::Failed(Error::input(
                 file().at_line(1 + count_lines(&bytes[..segment_offset])),
                 Problem::WrongDelimiter { header: segment },
             ));
         }
-        (c, s) if c > s => b',',
-        _ => b';',
+        (None, c, s) if c > s => b',',
+        (None, ..) => b';',
     };
     // The first non-blank record.
     let mut reader = QuotedReader::new(delimiter);
     let mut from = 0;
+    let mut skip_sep_line = sep_line.is_some();
     loop {
         match reader.next(bytes, from, last) {
             Quoted::NeedMore => return HeaderRead::NeedMore,
@@ -529,11 +543,12 @@ fn read_header(source: &str, bytes: &[u8], utf8: bool, last: bool) -> HeaderRead
                     .map(|f| decode_field(f, utf8).trim().to_string())
                     .collect();
                 from = end;
-                if names.iter().all(String::is_empty) {
+                if names.iter().all(String::is_empty) || std::mem::take(&mut skip_sep_line) {
                     continue;
                 }
                 return HeaderRead::Found(Header {
                     delimiter,
+                    sep_line: sep_line.is_some(),
                     line: 1 + count_lines(&bytes[..start]),
                     names,
                     end,
@@ -597,14 +612,8 @@ pub fn stream_points<R: Read>(
 
     // The header.
     let mut eof = fill(&mut reader, &mut buf, block, source)?;
-    if buf.starts_with(b"\xFF\xFE") || buf.starts_with(b"\xFE\xFF") {
-        return Err(Error::input(
-            file(),
-            Problem::Invalid(
-                "the file is UTF-16 encoded (Excel's \"Unicode text\"); save it as \"CSV UTF-8\" instead"
-                    .into(),
-            ),
-        ));
+    if let Some(problem) = crate::inputs::text::not_a_text_table(&buf) {
+        return Err(Error::input(file(), problem));
     }
     let bom = buf.starts_with(UTF8_BOM);
     if bom {
@@ -622,7 +631,7 @@ pub fn stream_points<R: Read>(
             HeaderRead::Failed(e) => return Err(e),
             HeaderRead::NeedMore if eof => return Err(Error::input(file(), Problem::Empty)),
             HeaderRead::NeedMore => {
-                let want = buf.len() + block;
+                let want = buf.len() + block.max(buf.len()); // doubling: a long line is read in O(n)
                 eof = fill(&mut reader, &mut buf, want, source)?;
             }
         }
@@ -676,7 +685,7 @@ pub fn stream_points<R: Read>(
             let end = if eof { Some(buf.len()) } else { cut(&buf) };
             let Some(end) = end else {
                 // A line longer than the block: read more.
-                want = buf.len() + block;
+                want = buf.len() + block.max(buf.len()); // doubling: a long line is read in O(n)
                 continue;
             };
             want = block;
@@ -730,7 +739,7 @@ pub fn stream_points<R: Read>(
             }
             if more && from == 0 {
                 // One record longer than the block: read more.
-                want = buf.len() + block;
+                want = buf.len() + block.max(buf.len()); // doubling: a long line is read in O(n)
                 continue;
             }
             want = block;
@@ -860,6 +869,16 @@ pub fn stream_points<R: Read>(
             file(),
             "not valid UTF-8; read as Windows-1252 (Latin-1), the encoding of older SCB and Excel exports",
         ),
+    }
+    if header.sep_line {
+        report.info(
+            "delimiter",
+            file().at_line(1),
+            format!(
+                "the first line, Excel's \"sep={}\", names the delimiter; it is not read as the header",
+                char::from(header.delimiter)
+            ),
+        );
     }
     if header.delimiter == b';' {
         report.info(

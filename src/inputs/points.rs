@@ -35,7 +35,7 @@
 //! assert_eq!(points.crs, Some(Crs::Sweref99Tm));
 //! ```
 
-use crate::error::{Error, Location, Problem};
+use crate::error::{Error, Location, Problem, excerpt, number};
 use crate::inputs::crs::Crs;
 use crate::inputs::text::{CsvText, parse_csv};
 use crate::report::Report;
@@ -180,17 +180,19 @@ pub(crate) fn parse_coordinate(text: &str, semicolon: bool) -> Result<f64, Strin
     if trimmed.is_empty() {
         return Err("empty".to_string());
     }
+    // Digits grouped by threes with spaces, as in tables: `6 727 500,5`.
+    let ungrouped = crate::inputs::table::ungroup(trimmed);
     let normalised;
-    let number = if semicolon && trimmed.contains(',') {
-        normalised = trimmed.replace(',', ".");
+    let number = if semicolon && ungrouped.contains(',') {
+        normalised = ungrouped.replace(',', ".");
         normalised.as_str()
     } else {
-        trimmed
+        &ungrouped
     };
     match number.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
-        Ok(_) => Err(format!("non-finite ({trimmed:?})")),
-        Err(_) => Err(format!("non-numeric ({trimmed:?})")),
+        Ok(_) => Err(format!("non-finite ({:?})", excerpt(trimmed))),
+        Err(_) => Err(format!("non-numeric ({:?})", excerpt(trimmed))),
     }
 }
 
@@ -278,7 +280,11 @@ pub(crate) fn looks_like(x: f64, y: f64) -> String {
     } else if Crs::Sweref99Tm.fits(x, y) {
         "metres (SWEREF99 TM easting/northing)".to_string()
     } else {
-        format!("neither WGS84 degrees nor SWEREF99 TM metres: ({x}, {y})")
+        format!(
+            "neither WGS84 degrees nor SWEREF99 TM metres: ({}, {})",
+            number(x),
+            number(y)
+        )
     }
 }
 
@@ -286,7 +292,30 @@ pub(crate) fn looks_like(x: f64, y: f64) -> String {
 /// [`Problem::CrsMismatch`] at the first misfit's line and x field, e.g.
 /// `declared CRS SWEREF99 TM (EPSG:3006) contradicts the coordinates, which look
 /// like degrees (WGS84 longitude/latitude)`.
+///
+/// Points declared WGS84 that all lie where latitude, longitude order puts Sweden
+/// (x 54…70, y 10…25) are refused too, naming the first line: x must be the
+/// longitude.
 pub fn check_crs(points: &Points, crs: Crs) -> crate::Result<()> {
+    if crs == Crs::Wgs84
+        && !points.coords.is_empty()
+        && points
+            .coords
+            .iter()
+            .all(|&[x, y]| (54.0..=70.0).contains(&x) && (10.0..=25.0).contains(&y))
+    {
+        let line = points.lines.first().copied().unwrap_or(0);
+        return Err(Error::input(
+            Location::file(&points.source)
+                .at_line(line)
+                .with_field(&points.x_column),
+            Problem::Invalid(format!(
+                "the coordinates look like latitude, longitude for Sweden (x = {}, y = {}); \
+                 column \"{}\" must hold the longitude and \"{}\" the latitude: swap them",
+                points.coords[0][0], points.coords[0][1], points.x_column, points.y_column
+            )),
+        ));
+    }
     for (&[x, y], &line) in points.coords.iter().zip(&points.lines) {
         if !crs.fits(x, y) {
             let unit = if crs == Crs::Wgs84 {

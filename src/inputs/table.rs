@@ -13,9 +13,14 @@
 //!   two columns is ambiguous and refused. Columns the spec does not know are ignored
 //!   (an `Info` notice, kind `ignored_columns`, lists them).
 //! * **Key**: trimmed; empty is [`Problem::EmptyCode`], a repeat is
-//!   [`Problem::DuplicateCode`] naming the first line.
+//!   [`Problem::DuplicateCode`] naming the first line. When most area codes are
+//!   DeSO codes (`0114A0010`), each that is not gets a `Warning` (kind
+//!   `malformed_code`), e.g. `114A0010`, whose leading zero Excel dropped.
 //! * **Numbers**: trimmed; `1234` and `1234.5`, and in `;`-delimited files also the
-//!   decimal comma `1234,5`. A negative count is [`Problem::Negative`], `NaN` or `inf`
+//!   decimal comma `1234,5`. Digits grouped by threes with a space, a no-break
+//!   space or a narrow no-break space (`1 234 567`, `1 234,5`: how Swedish Excel
+//!   writes numbers) are read without the spaces; spaces anywhere else (`12 34`)
+//!   are not a number. A negative count is [`Problem::Negative`], `NaN` or `inf`
 //!   [`Problem::NotFinite`], anything else, including an empty field and SCB's `..`
 //!   suppression marker, [`Problem::NotANumber`].
 //! * **Bounds**: a count larger than a column it is part of on the same row (for
@@ -35,7 +40,7 @@
 //! assert_eq!(report.of_kind("delimiter").count(), 1);
 //! ```
 
-use crate::error::{Error, Location, Problem};
+use crate::error::{Error, Location, Problem, excerpt};
 use crate::inputs::text::{CsvText, Encoding, parse_csv};
 use crate::report::Report;
 use serde::{Deserialize, Serialize};
@@ -297,24 +302,58 @@ impl Table {
     }
 }
 
+/// The separators Swedish exports put between groups of three digits: a space, a
+/// no-break space (U+00A0) and a narrow no-break space (U+202F).
+const GROUP_SEPARATORS: [char; 3] = [' ', '\u{a0}', '\u{202f}'];
+
+/// `1 234 567,5` → `1234567,5` when the integer part is grouped by threes with
+/// [`GROUP_SEPARATORS`]; anything else unchanged (and later refused when it holds
+/// a separator).
+pub(crate) fn ungroup(text: &str) -> Cow<'_, str> {
+    if !text.contains(GROUP_SEPARATORS) {
+        return Cow::Borrowed(text);
+    }
+    let body = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let sign = &text[..text.len() - body.len()];
+    let int_end = body.find(['.', ',']).unwrap_or(body.len());
+    let (int, fraction) = body.split_at(int_end);
+    let digits = |g: &str| g.bytes().all(|b| b.is_ascii_digit());
+    let mut groups = int.split(GROUP_SEPARATORS);
+    let first_ok = groups
+        .next()
+        .is_some_and(|g| (1..=3).contains(&g.len()) && digits(g));
+    let rest_ok = groups.all(|g| g.len() == 3 && digits(g));
+    if first_ok && rest_ok && !fraction.contains(GROUP_SEPARATORS) {
+        Cow::Owned(format!(
+            "{sign}{}{fraction}",
+            int.replace(GROUP_SEPARATORS, "")
+        ))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
 /// Parses one number by the rules in the module docs.
 fn parse_number(text: &str, decimal_comma: bool) -> Result<f64, Problem> {
     let trimmed = text.trim();
     let not_a_number = || Problem::NotANumber {
-        value: trimmed.to_string(),
+        value: excerpt(trimmed),
     };
     let lower = trimmed.to_ascii_lowercase();
     let unsigned = lower.trim_start_matches(['+', '-']);
     if matches!(unsigned, "nan" | "inf" | "infinity") {
         return Err(Problem::NotFinite {
-            value: trimmed.to_string(),
+            value: excerpt(trimmed),
         });
     }
-    let normal: Cow<str> = if decimal_comma && trimmed.contains(',') && !trimmed.contains('.') {
-        Cow::Owned(trimmed.replacen(',', ".", 1))
-    } else {
-        Cow::Borrowed(trimmed)
-    };
+    let ungrouped = ungroup(trimmed);
+    let trimmed_ungrouped: &str = &ungrouped;
+    let normal: Cow<str> =
+        if decimal_comma && trimmed_ungrouped.contains(',') && !trimmed_ungrouped.contains('.') {
+            Cow::Owned(trimmed_ungrouped.replacen(',', ".", 1))
+        } else {
+            Cow::Borrowed(trimmed_ungrouped)
+        };
     // Digits, at most one point, an optional sign: no exponents, hex or separators.
     let body = normal.strip_prefix(['+', '-']).unwrap_or(&normal);
     let digits = body.chars().filter(char::is_ascii_digit).count();
@@ -325,7 +364,7 @@ fn parse_number(text: &str, decimal_comma: bool) -> Result<f64, Problem> {
     let value: f64 = normal.parse().map_err(|_| not_a_number())?;
     if !value.is_finite() {
         return Err(Problem::NotFinite {
-            value: trimmed.to_string(),
+            value: excerpt(trimmed),
         });
     }
     if value < 0.0 {
@@ -505,6 +544,10 @@ pub fn table_from_csv(csv: &CsvText, spec: &TableSpec) -> crate::Result<(Table, 
         });
     }
 
+    if spec.key == "code" {
+        note_malformed_codes(&rows, csv, &csv.headers[key_index], &mut report);
+    }
+
     let table = Table {
         source: csv.source.clone(),
         encoding: csv.encoding,
@@ -515,6 +558,44 @@ pub fn table_from_csv(csv: &CsvText, spec: &TableSpec) -> crate::Result<(Table, 
         rows,
     };
     Ok((table, report))
+}
+
+/// Whether a code has the form of a DeSO code: the 4-digit municipality code, `A`,
+/// `B` or `C`, 4 digits (`0114A0010`).
+fn looks_like_deso(code: &str) -> bool {
+    let b = code.as_bytes();
+    b.len() == 9
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && matches!(b[4], b'A' | b'B' | b'C')
+        && b[5..].iter().all(u8::is_ascii_digit)
+}
+
+/// When most codes are DeSO codes, warns (kind `malformed_code`) about each that is
+/// not, e.g. `114A0010`, whose leading zero Excel dropped.
+fn note_malformed_codes(rows: &[Row], csv: &CsvText, header: &str, report: &mut Report) {
+    let deso = rows.iter().filter(|r| looks_like_deso(&r.key)).count();
+    if deso * 2 <= rows.len() || deso == rows.len() {
+        return;
+    }
+    for row in rows.iter().filter(|r| !looks_like_deso(&r.key)) {
+        let zero = format!("0{}", row.key);
+        let hint = if looks_like_deso(&zero) {
+            format!("; a leading zero lost (Excel drops them)? {zero} would be one")
+        } else {
+            String::new()
+        };
+        report.warn(
+            "malformed_code",
+            Location::file(&csv.source)
+                .at_line(row.line)
+                .with_code(&row.key)
+                .with_field(header),
+            format!(
+                "code {:?} is not a DeSO code (4-digit municipality, A/B/C, 4 digits, as 0114A0010) like the others{hint}; it will match no DeSO boundary",
+                excerpt(&row.key)
+            ),
+        );
+    }
 }
 
 /// Parses a table from bytes; `source` names the file in errors and notices.
@@ -556,7 +637,24 @@ mod tests {
                 "{s}"
             );
         }
-        for s in ["", "..", "1e3", "12 000", "0x10", ".", "-", "1.2.3", "abc"] {
+        assert_eq!(parse_number("12 000", false), Ok(12000.0));
+        assert_eq!(parse_number("1\u{a0}234\u{a0}567,5", true), Ok(1234567.5));
+        assert_eq!(parse_number("1\u{202f}234", true), Ok(1234.0));
+        for s in [
+            "",
+            "..",
+            "1e3",
+            "12 00",
+            "1 2345",
+            "1234 567",
+            " 1 23",
+            "0x10",
+            ".",
+            "-",
+            "1.2.3",
+            "abc",
+            "1 234,5 6",
+        ] {
             assert!(
                 matches!(parse_number(s, true), Err(Problem::NotANumber { .. })),
                 "{s}"

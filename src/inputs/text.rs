@@ -6,11 +6,16 @@
 //!   Windows-1252 (a superset of Latin-1, what SCB's and Excel's older exports use),
 //!   so `G\xe4vle` becomes `Gävle`. [`CsvText::encoding`] records which was used and
 //!   [`CsvText::note_decisions`] turns a BOM or the fallback into an `Info` notice
-//!   (kind `encoding`). UTF-16 files (Excel's "Unicode text") are refused with a
-//!   message saying how to save them instead.
+//!   (kind `encoding`); when such a file also holds UTF-8 for Latin-1 letters (lines
+//!   of both encodings), a `Warning` (kind `mixed_encoding`) says its UTF-8 text is
+//!   garbled. UTF-16 files (Excel's "Unicode text"), Excel workbooks, PDFs and HTML
+//!   pages are refused with a message saying what the file is.
 //! * **Delimiter.** `,` or `;`, whichever occurs more often outside quotes in the
 //!   header line (`;` on a tie). A header with neither, e.g. a tab-separated file, is
-//!   [`Problem::WrongDelimiter`].
+//!   [`Problem::WrongDelimiter`]. Excel's separator line, a first line `sep=;` or
+//!   `sep=,` (what Excel writes and reads to name the delimiter), names the
+//!   delimiter and is skipped, with an `Info` notice (kind `delimiter`); a separator
+//!   line naming another character (`sep=|`) is refused.
 //! * **Shape.** An empty file (or only a BOM / whitespace) is [`Problem::Empty`]; a
 //!   header without data rows is [`Problem::HeaderOnly`]; a row whose field count
 //!   differs from the header's is [`Problem::RaggedRow`]. Blank lines, and lines that
@@ -114,6 +119,14 @@ pub struct CsvText {
     pub header_line: u64,
     /// The data records, in file order, blank lines skipped.
     pub records: Vec<CsvRecord>,
+    /// Whether the file starts with Excel's separator line (`sep=;`), which named
+    /// the delimiter and was skipped.
+    #[serde(default)]
+    pub excel_sep_line: bool,
+    /// Whether a file read as Windows-1252 also holds UTF-8 sequences (`Ã¤` for
+    /// `ä`): a file of mixed encodings, whose UTF-8 text is garbled.
+    #[serde(default)]
+    pub mixed_encoding: bool,
 }
 
 impl CsvText {
@@ -134,6 +147,23 @@ impl CsvText {
                 "not valid UTF-8; read as Windows-1252 (Latin-1), the encoding of older SCB and Excel exports",
             ),
         }
+        if self.mixed_encoding {
+            report.warn(
+                "mixed_encoding",
+                Location::file(&self.source),
+                "the file mixes UTF-8 and Windows-1252 text; read as Windows-1252, so its UTF-8 text (e.g. names) is garbled (\"GÃ¤vle\" for \"Gävle\"); numbers are unaffected. Save it as \"CSV UTF-8\"",
+            );
+        }
+        if self.excel_sep_line {
+            report.info(
+                "delimiter",
+                Location::file(&self.source).at_line(1),
+                format!(
+                    "the first line, Excel's \"sep={}\", names the delimiter; it is not read as the header",
+                    self.delimiter
+                ),
+            );
+        }
         if self.delimiter == ';' {
             report.info(
                 "delimiter",
@@ -147,6 +177,66 @@ impl CsvText {
     pub fn header_location(&self) -> Location {
         Location::file(&self.source).at_line(self.header_line)
     }
+}
+
+/// Files that are plainly not a text table, told by their first 64 bytes: UTF-16
+/// text (Excel's "Unicode text"), an Excel workbook (`.xlsx`, a zip archive, or the
+/// older `.xls`), a PDF, an HTML page (a failed download).
+pub(crate) fn not_a_text_table(bytes: &[u8]) -> Option<Problem> {
+    let head = &bytes[..bytes.len().min(64)];
+    let save = "save it as \"CSV UTF-8\" instead";
+    let what = if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+        "UTF-16 encoded (Excel's \"Unicode text\")"
+    } else if head.starts_with(b"PK\x03\x04") {
+        "a zip archive, probably an Excel workbook (.xlsx), not a CSV file"
+    } else if head.starts_with(b"\xD0\xCF\x11\xE0") {
+        "an Excel 97-2003 workbook (.xls), not a CSV file"
+    } else if head.starts_with(b"%PDF") {
+        "a PDF document, not a CSV file"
+    } else {
+        let text = head.trim_ascii_start().to_ascii_lowercase();
+        if text.starts_with(b"<!doctype html") || text.starts_with(b"<html") {
+            return Some(Problem::Invalid(
+                "the file is an HTML page, not a CSV file (a download that failed or a login page?)"
+                    .into(),
+            ));
+        }
+        return None;
+    };
+    Some(Problem::Invalid(format!("the file is {what}; {save}")))
+}
+
+/// Excel's separator line (`sep=;`, `sep=,`, also quoted or with spaces around):
+/// `None` when `line` is not one, else the delimiter it names, or the problem
+/// when it names one careneed does not read.
+pub(crate) fn excel_sep_line(line: &str) -> Option<Result<u8, Problem>> {
+    let line = line.trim();
+    let line = line
+        .strip_prefix('"')
+        .and_then(|l| l.strip_suffix('"'))
+        .unwrap_or(line);
+    let named = line.get(4..).filter(|_| {
+        line.get(..4)
+            .is_some_and(|p| p.eq_ignore_ascii_case("sep="))
+    })?;
+    let mut chars = named.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c @ (',' | ';')), None) => Some(Ok(c as u8)),
+        (Some(c), None) => Some(Err(Problem::Invalid(format!(
+            "the first line, Excel's \"sep={c}\", names the delimiter {c:?}; careneed reads tables delimited by ',' or ';'"
+        )))),
+        _ => None,
+    }
+}
+
+/// Whether the bytes hold UTF-8 for a Latin-1 character (`C2`/`C3` then a
+/// continuation byte: `ä` is `C3 A4`). Read as Windows-1252 that is `Ã¤` or `Â`
+/// and a symbol, which Swedish text never holds; in a file that is not valid
+/// UTF-8 it means lines of both encodings.
+fn holds_utf8_sequences(bytes: &[u8]) -> bool {
+    bytes
+        .windows(2)
+        .any(|w| matches!(w, [0xC2 | 0xC3, 0x80..=0xBF]))
 }
 
 /// Counts `,` and `;` outside double quotes in one line.
@@ -216,15 +306,10 @@ impl<'a> LineCounter<'a> {
 /// Parses CSV bytes (see the module docs for the rules). `source` names the file in
 /// errors.
 pub fn parse_csv(source: &str, bytes: &[u8]) -> crate::Result<CsvText> {
+    let bytes_in = bytes;
     let file = || Location::file(source);
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        return Err(Error::input(
-            file(),
-            Problem::Invalid(
-                "the file is UTF-16 encoded (Excel's \"Unicode text\"); save it as \"CSV UTF-8\" instead"
-                    .into(),
-            ),
-        ));
+    if let Some(problem) = not_a_text_table(bytes) {
+        return Err(Error::input(file(), problem));
     }
     let (text, encoding) = decode(bytes);
     if text.trim().is_empty() {
@@ -243,8 +328,16 @@ pub fn parse_csv(source: &str, bytes: &[u8]) -> crate::Result<CsvText> {
         })
         .find(|(_, segment)| !segment.trim().is_empty());
     let (header_offset, header_text) = header_start.unwrap_or((0, ""));
-    let delimiter = match count_delimiters(header_text) {
-        (0, 0) => {
+    let sep_line = excel_sep_line(header_text);
+    let delimiter = match (sep_line.clone(), count_delimiters(header_text)) {
+        (Some(Ok(named)), _) => char::from(named),
+        (Some(Err(problem)), _) => {
+            return Err(Error::input(
+                file().at_line(lines.line_at(header_offset)),
+                problem,
+            ));
+        }
+        (None, (0, 0)) => {
             return Err(Error::input(
                 file().at_line(lines.line_at(header_offset)),
                 Problem::WrongDelimiter {
@@ -252,9 +345,10 @@ pub fn parse_csv(source: &str, bytes: &[u8]) -> crate::Result<CsvText> {
                 },
             ));
         }
-        (commas, semicolons) if commas > semicolons => ',',
-        _ => ';',
+        (None, (commas, semicolons)) if commas > semicolons => ',',
+        (None, _) => ';',
     };
+    let mut skip_sep_line = sep_line.is_some();
 
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter as u8)
@@ -275,6 +369,9 @@ pub fn parse_csv(source: &str, bytes: &[u8]) -> crate::Result<CsvText> {
             break;
         }
         if is_blank(&record) {
+            continue;
+        }
+        if std::mem::take(&mut skip_sep_line) {
             continue;
         }
         let line = record
@@ -319,6 +416,8 @@ pub fn parse_csv(source: &str, bytes: &[u8]) -> crate::Result<CsvText> {
         headers,
         header_line,
         records,
+        excel_sep_line: sep_line.is_some(),
+        mixed_encoding: encoding == Encoding::Windows1252 && holds_utf8_sequences(bytes_in),
     })
 }
 

@@ -129,17 +129,50 @@ pub(crate) fn check_areas(
 }
 
 /// geo's full validity check: the first problem, or `None` when valid. On some
-/// invalid inputs geo's topology code panics instead of answering; that is caught
-/// and reported as invalid (the panic's message still reaches the process's panic
-/// hook, which by default prints it to stderr).
+/// invalid inputs geo's topology code panics ("topology position conflict")
+/// instead of answering; that is caught and reported as invalid, silently (see
+/// [`quietly`]).
 fn geo_check(geometry: &MultiPolygon<f64>) -> Option<String> {
-    match std::panic::catch_unwind(|| geometry.check_validation()) {
+    match quietly(|| geometry.check_validation()) {
         Ok(Ok(())) => None,
         Ok(Err(e)) => Some(e.to_string()),
         Err(_) => Some(
             "geo's validity check hit a topology conflict (rings that cross or overlap)".into(),
         ),
     }
+}
+
+thread_local! {
+    /// Whether a panic on this thread is one [`quietly`] catches.
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, catching a panic without printing it: the library never prints.
+///
+/// The panic hook is process-global and runs before unwinding; by default it
+/// prints the message to stderr (and a fuzzer's hook aborts). So, once per process,
+/// careneed wraps the hook installed at that time in one that stays silent for
+/// panics on a thread that is inside `quietly`, and passes every other panic to
+/// the wrapped hook unchanged. The flag is thread-local, so a panic elsewhere
+/// (another rayon worker, the caller's threads) still reaches the hook, and
+/// parallel checks need no lock. A hook the application installs later replaces
+/// careneed's (then a caught panic's message is printed again, nothing else
+/// changes). Chosen over predicting which invalid inputs make geo panic, which
+/// depends on geo's internals.
+fn quietly<T>(f: impl FnOnce() -> T + std::panic::UnwindSafe) -> std::thread::Result<T> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was = QUIET.with(|q| q.replace(true));
+    let result = std::panic::catch_unwind(f);
+    QUIET.with(|q| q.set(was));
+    result
 }
 
 /// A sufficient test of OGC validity, in O(n log n): no two edges of any rings of
