@@ -460,6 +460,35 @@ fn the_threshold_is_configurable_and_zero_turns_it_off() {
     outputs::write_all(&strict_run, dir.path()).unwrap();
     let markers = scan_for_small_counts(dir.path(), 20.0);
     assert!(markers > 23 * 2 + 2);
+
+    // At 100, selected catchments are withheld too: so are the totals that
+    // include them (waves, selections), which would reveal them.
+    let dir = tempfile::tempdir().unwrap();
+    strict_run.scenario.privacy.min_count = Some(100);
+    outputs::write_all(&strict_run, dir.path()).unwrap();
+    scan_for_small_counts(dir.path(), 100.0);
+    let r: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("run_report.json")).unwrap())
+            .unwrap();
+    let exact = &r["plan"]["exact"];
+    assert_eq!(exact["suppressed"], true);
+    assert!(exact["need"].is_null() && exact["cost"].is_null());
+    assert!(
+        exact["waves"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|w| w["need"].is_null())
+    );
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    let waves = &html[html.find("id=\"waves\"").unwrap()..];
+    let waves = &waves[..waves.find("</table>").unwrap()];
+    assert_eq!(waves.matches("<td>..</td>").count(), 2, "{waves}");
+    assert!(!html.contains("Exact selection: need reached"));
+    // At the default threshold the demo's totals are shown.
+    let r = json("run_report.json");
+    assert_eq!(r["plan"]["exact"]["suppressed"], false);
+    assert!(r["plan"]["exact"]["need"].as_f64().unwrap() > 100.0);
 }
 
 #[test]

@@ -25,7 +25,7 @@
 
 use super::csv::number;
 use super::map::{MapSpec, catchment_values};
-use super::privacy::{MARKER, Privacy, plan_hidden, summary};
+use super::privacy::{MARKER, Privacy, plan_hidden, selection_hidden, summary, total_hidden};
 use super::svg::escape;
 use crate::error::Result;
 use crate::pipeline::Run;
@@ -191,7 +191,7 @@ pub fn report(
     catchment_table(&mut h, run, spec, privacy);
     area_table(&mut h, run, privacy);
     municipality_table(&mut h, run, privacy);
-    plan_section(&mut h, run);
+    plan_section(&mut h, run, privacy);
     method_section(&mut h, run);
     parameters_section(&mut h, run);
     privacy_section(&mut h, run, privacy);
@@ -370,7 +370,7 @@ fn municipality_table(h: &mut String, run: &Run, privacy: &Privacy) {
     h.push_str("</tbody></table>\n");
 }
 
-fn plan_section(h: &mut String, run: &Run) {
+fn plan_section(h: &mut String, run: &Run, privacy: &Privacy) {
     h.push_str("<h2 id=\"plan\">Rollout plan</h2>\n");
     let Some(p) = &run.plan else {
         h.push_str("<p>No plan: the scenario has no [plan] section.</p>\n");
@@ -415,6 +415,7 @@ fn plan_section(h: &mut String, run: &Run) {
                     None => c.bvc.clone(),
                 })
                 .collect();
+            let hidden = total_hidden(privacy, p, w.chosen.iter().copied());
             h.push_str("<tr>");
             td_num(h, Some((k + 1) as f64), 0, false);
             td(h, &format!("{} {unit}", number(w.budget, 3)));
@@ -427,12 +428,20 @@ fn plan_section(h: &mut String, run: &Run) {
                     names.join(", ")
                 },
             );
-            td(h, &format!("{} {unit}", number(w.cost, 3)));
-            td_num(h, Some(w.need), 1, false);
+            if hidden {
+                td(h, MARKER);
+            } else {
+                td(h, &format!("{} {unit}", number(w.cost, 3)));
+            }
+            td_num(h, Some(w.need), 1, hidden);
             h.push_str("</tr>\n");
         }
         h.push_str("</tbody></table>\n");
-        if let Some(g) = &p.greedy {
+        if let Some(g) = p
+            .greedy
+            .as_ref()
+            .filter(|g| !selection_hidden(privacy, p, e) && !selection_hidden(privacy, p, g))
+        {
             let _ = writeln!(
                 h,
                 "<p>Exact selection: need reached {} at {} {unit}. Greedy baseline (best need per cost first): {} at {} {unit}; the exact optimum reaches {} more.</p>",

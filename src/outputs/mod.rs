@@ -169,7 +169,7 @@ pub fn report_json(run: &Run) -> Result<Vec<u8>> {
             "transform": run.cni.transform,
         },
         "vti": run.vti.as_ref().map(|v| serde_json::json!({"spec": v.spec, "mean_one_plus_vti": v.mean_one_plus_vti})),
-        "plan": run.plan.as_ref().map(plan_json),
+        "plan": run.plan.as_ref().map(|p| plan_json(p, &privacy)),
         "map": {
             "areas": run.boundaries.as_ref().map(|_| map::area_classes(run, &spec, &privacy).to_json()),
             "catchments": run.catchments.as_ref().map(|_| map::catchment_classes(run, &spec, &privacy).to_json()),
@@ -187,14 +187,33 @@ pub fn report_json(run: &Run) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// The plan's settings and totals for `run_report.json`.
-pub fn plan_json(p: &crate::plan::Plan) -> serde_json::Value {
+/// The plan's settings and totals for `run_report.json`. A total that includes a
+/// catchment whose families are withheld ([`privacy::total_hidden`]) is `null`,
+/// with `suppressed: true`.
+pub fn plan_json(p: &crate::plan::Plan, privacy: &privacy::Privacy) -> serde_json::Value {
     let totals = |s: &crate::plan::select::Selection| {
+        let hidden = privacy::selection_hidden(privacy, p, s);
+        let waves: Vec<serde_json::Value> = s
+            .waves
+            .iter()
+            .map(|w| {
+                let h = privacy::total_hidden(privacy, p, w.chosen.iter().copied());
+                serde_json::json!({
+                    "budget": w.budget,
+                    "capacity": w.capacity,
+                    "cost": if h { None } else { Some(w.cost) },
+                    "need": if h { None } else { Some(w.need) },
+                    "chosen": w.chosen.iter().filter_map(|&i| p.catchments.get(i).map(|c| &c.bvc)).collect::<Vec<_>>(),
+                    "suppressed": h,
+                })
+            })
+            .collect();
         serde_json::json!({
-            "need": s.need,
-            "cost": s.cost,
+            "need": if hidden { None } else { Some(s.need) },
+            "cost": if hidden { None } else { Some(s.cost) },
             "selected": s.wave.iter().filter(|w| w.is_some()).count(),
-            "waves": s.waves,
+            "waves": waves,
+            "suppressed": hidden,
         })
     };
     serde_json::json!({

@@ -222,6 +222,37 @@ pub const PLAN_FIELDS: [&str; 7] = [
     "cost_sek",
 ];
 
+/// Whether a total over `chosen` catchments of `plan` (a wave, a selection) must
+/// be withheld: it includes a catchment whose families are withheld, so it would
+/// reveal them (alone, or by difference with the shown ones).
+pub fn total_hidden(
+    privacy: &Privacy,
+    plan: &crate::plan::Plan,
+    chosen: impl IntoIterator<Item = usize>,
+) -> bool {
+    chosen.into_iter().any(|i| {
+        plan.catchments
+            .get(i)
+            .is_some_and(|c| plan_hidden(privacy, c))
+    })
+}
+
+/// Whether a selection's totals must be withheld ([`total_hidden`] over every
+/// catchment it selects).
+pub fn selection_hidden(
+    privacy: &Privacy,
+    plan: &crate::plan::Plan,
+    selection: &crate::plan::select::Selection,
+) -> bool {
+    let chosen = selection
+        .wave
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| w.is_some())
+        .map(|(i, _)| i);
+    total_hidden(privacy, plan, chosen)
+}
+
 /// Whether a planned catchment's families (eligible or accepting) are withheld.
 pub fn plan_hidden(privacy: &Privacy, c: &crate::plan::CatchmentPlan) -> bool {
     privacy.hides_any(&[
