@@ -693,3 +693,34 @@ fn a_crash_never_leaves_half_a_file_and_inputs_are_never_overwritten() {
         "nothing is written"
     );
 }
+
+#[test]
+fn a_run_without_catchments_still_writes_a_styled_map_and_a_report() {
+    let mut s = Scenario {
+        name: Some("Areas only".into()),
+        ..Default::default()
+    };
+    s.inputs.areas = Some(demo_dir().join("areas.csv"));
+    s.inputs.boundaries = Some(demo_dir().join("deso.geojson"));
+    s.map.scheme = Some("quantiles".into());
+    s.map.classes = Some(4);
+    s.map.palette = Some("Greens".into());
+    let run = pipeline::run(&s).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let written = outputs::write_all(&run, dir.path()).unwrap();
+    let names: BTreeSet<String> = written
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.contains("report.html") && names.contains("areas.geojson"));
+    assert!(!names.contains("map.svg") && !names.contains("catchments.geojson"));
+    let g: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("areas.geojson")).unwrap()).unwrap();
+    let c = &g["classification"];
+    assert_eq!(c["scheme"], "quantiles");
+    assert_eq!(c["counts"], serde_json::json!([43, 43, 43, 43]));
+    assert_eq!(c["colours"][3], "#238b45");
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(html.contains("No catchment map"));
+    assert!(html.contains("Nothing was withheld in this run."));
+}

@@ -116,6 +116,14 @@ fn td_num(out: &mut String, value: Option<f64>, decimals: usize, hidden: bool) {
     }
 }
 
+/// A setting's name as the scenario spells it (`need_reached`).
+fn serde_name<T: serde::Serialize>(x: &T) -> String {
+    match serde_json::to_value(x) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
 fn td(out: &mut String, text: &str) {
     let _ = write!(out, "<td>{}</td>", escape(text));
 }
@@ -383,14 +391,14 @@ fn plan_section(h: &mut String, run: &Run, privacy: &Privacy) {
     let prog = &p.spec.programme;
     let _ = writeln!(
         h,
-        "<p>Programme <b>{}</b>: {} visits per family, acceptance {}, {} visits per accepting family on average (observed completion). Eligible families: {}. Ranked by {:?}; need weight {:?}.</p>",
+        "<p>Programme <b>{}</b>: {} visits per family, acceptance {}, {} visits per accepting family on average (observed completion). Eligible families: {}. Ranked by {}; need weight {}.</p>",
         escape(&prog.preset),
         number(prog.visits, 1),
         number(prog.acceptance, 2),
         number(p.visits_per_accepting_family, 2),
         escape(&p.eligibility),
-        p.spec.rank_by,
-        p.spec.need_weight
+        serde_name(&p.spec.rank_by),
+        serde_name(&p.spec.need_weight)
     );
     if let Some(e) = &p.exact {
         h.push_str("<table id=\"waves\">\n");
@@ -491,8 +499,7 @@ fn method_section(h: &mut String, run: &Run) {
     h.push_str("</tbody></table>\n");
     let _ = writeln!(
         h,
-        "<p>R = {} ({}). CNI 1.0 is the reference average; 1.5 means 50 % more weighted need per resident.</p>",
-        number(run.cni.reference.value, 5),
+        "<p>{}. CNI 1.0 is the reference average; 1.5 means 50 % more weighted need per resident.</p>",
         escape(&run.cni.reference.description)
     );
     if !run.cni.research_reference.is_empty() {

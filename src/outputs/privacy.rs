@@ -138,27 +138,20 @@ pub fn summary(run: &crate::pipeline::Run, privacy: &Privacy) -> Vec<Suppression
             .filter(|s| privacy.hides_any(&[Some(s.population), Some(s.children)]))
             .count();
         push("catchments.csv", "catchments", n, &CATCHMENT_FIELDS);
-        let planned = run
-            .plan
-            .as_ref()
-            .map(|p| {
-                p.catchments
-                    .iter()
-                    .filter(|x| {
-                        let s = c.summaries.iter().find(|s| s.bvc == x.bvc);
-                        plan_hidden(privacy, x)
-                            || s.is_some_and(|s| {
-                                privacy.hides_any(&[Some(s.population), Some(s.children)])
-                            })
-                    })
-                    .count()
-            })
-            .unwrap_or(n);
-        let mut fields: Vec<&str> = CATCHMENT_FIELDS.to_vec();
-        if run.plan.is_some() {
-            fields.extend(PLAN_FIELDS);
+        push("catchments.geojson", "catchments", n, &CATCHMENT_FIELDS);
+        if let Some(p) = &run.plan {
+            let planned = p
+                .catchments
+                .iter()
+                .filter(|x| plan_hidden(privacy, x))
+                .count();
+            push(
+                "catchments.geojson",
+                "catchments",
+                planned,
+                &["eligible_families", "need", "visits", "fte"],
+            );
         }
-        push("catchments.geojson", "catchments", planned, &fields);
     }
     if let Some(p) = &run.plan {
         let n = p
