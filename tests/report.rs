@@ -620,6 +620,17 @@ fn map_section_is_validated_and_used() {
     assert_eq!(c["scheme"], "user_breaks");
     assert_eq!(c["breaks"], serde_json::json!([10.0, 20.0, 40.0, 1000.0]));
     assert_eq!(c["colours"][0], "#eff3ff");
+    // The areas (CNI) do not take breaks meant for need.
+    let a: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("areas.geojson")).unwrap()).unwrap();
+    assert_eq!(a["classification"]["scheme"], "fisher_jenks");
+    assert_eq!(a["classification"]["counts"].as_array().unwrap().len(), 4);
+    assert!(
+        a["classification"]["note"]
+            .as_str()
+            .unwrap()
+            .contains("need")
+    );
     for f in g["features"].as_array().unwrap() {
         let p = &f["properties"];
         match p["need"].as_f64() {

@@ -275,7 +275,9 @@ pub fn classes(values: &[Option<f64>], spec: &MapSpec, variable: &str) -> Classe
 }
 
 /// Areas classed by CNI, in [`Run::areas`] order; areas whose residents are
-/// withheld are left out.
+/// withheld are left out. User breaks given for another variable (e.g. `need`)
+/// do not fit CNI: the areas then use Fisher–Jenks with as many classes, and the
+/// note says so.
 pub fn area_classes(run: &Run, spec: &MapSpec, privacy: &Privacy) -> Classes {
     let values: Vec<Option<f64>> = run
         .areas
@@ -288,6 +290,22 @@ pub fn area_classes(run: &Run, spec: &MapSpec, privacy: &Privacy) -> Classes {
             }
         })
         .collect();
+    if spec.variable != MapVariable::Cni && matches!(spec.scheme, Scheme::Breaks(_)) {
+        let fitted = MapSpec {
+            scheme: Scheme::FisherJenks,
+            ..spec.clone()
+        };
+        let mut c = classes(&values, &fitted, "cni");
+        let why = format!(
+            "the user breaks are for the catchments' {}; areas are classed by CNI with fisher_jenks",
+            spec.variable.name()
+        );
+        c.note = Some(match c.note {
+            Some(n) => format!("{why}; {n}"),
+            None => why,
+        });
+        return c;
+    }
     classes(&values, spec, "cni")
 }
 
