@@ -735,3 +735,58 @@ fn a_run_without_catchments_still_writes_a_styled_map_and_a_report() {
     assert!(html.contains("No catchment map"));
     assert!(html.contains("Nothing was withheld in this run."));
 }
+
+#[test]
+fn a_centre_with_few_newborns_has_its_vti_withheld_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in std::fs::read_dir(demo_dir()).unwrap() {
+        let p = f.unwrap().path();
+        if p.is_file() {
+            std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    let table = std::fs::read_to_string(dir.path().join("bvc_vti.csv")).unwrap();
+    let table = table.replacen(
+        "2104-1,BVC Hofors,84,36,8,5",
+        "2104-1,BVC Hofors,3,2,1,1",
+        1,
+    );
+    std::fs::write(dir.path().join("bvc_vti.csv"), table).unwrap();
+    let mut s = Scenario::read(&dir.path().join("scenario.toml")).unwrap();
+    s.plan.as_mut().unwrap().robustness = None;
+    let run = pipeline::run(&s).unwrap();
+    let out = dir.path().join("out");
+    outputs::write_all(&run, &out).unwrap();
+    let row = |file: &str, bvc: &str| -> csv::StringRecord {
+        let mut rdr = csv::Reader::from_path(out.join(file)).unwrap();
+        let headers = rdr.headers().unwrap().clone();
+        let col = headers.iter().position(|h| h == "bvc").unwrap();
+        rdr.records()
+            .map(Result::unwrap)
+            .find(|r| &r[col] == bvc)
+            .unwrap()
+    };
+    let v = row("vti.csv", "2104-1");
+    assert_eq!(&v[2], "..", "newborns");
+    assert_eq!(&v[6], "..", "vti");
+    let c = row("catchments.csv", "2104-1");
+    assert_eq!((&c[6], &c[7]), ("", ""), "vti and relative_vti left empty");
+    assert_ne!(&row("catchments.csv", "2101-1")[6], "");
+    let p = row("plan.csv", "2104-1");
+    assert_eq!(&p[7], "", "relative_vti left empty");
+    let g: Value =
+        serde_json::from_slice(&std::fs::read(out.join("catchments.geojson")).unwrap()).unwrap();
+    let f = g["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["properties"]["bvc"] == "2104-1")
+        .unwrap();
+    assert!(f["properties"]["vti"].is_null() && f["properties"]["relative_vti"].is_null());
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("<td>vti.csv</td><td>1 centres</td>"),
+        "summary"
+    );
+    scan_for_small_counts(&out, 5.0);
+}

@@ -94,6 +94,9 @@ pub fn write_all(run: &Run, dir: &Path) -> Result<Vec<PathBuf>> {
     let inputs = run.input_paths();
     let privacy = run.scenario.privacy();
     let spec = run.scenario.map_spec()?;
+    // VTI figures of centres with withheld newborns leave every output.
+    let masked = privacy::mask_centres(run, &privacy);
+    let run = masked.as_ref().unwrap_or(run);
     let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
         (dir.join("ranking.csv"), csv::ranking(run, &privacy)?),
         (dir.join("cni.csv"), csv::cni(&run.cni, &privacy)?),

@@ -15,7 +15,9 @@
 //! * Every figure **derived** from a withheld count of that row is withheld too:
 //!   an area's CNI and research scores with its residents; a centre's shares,
 //!   VTI and nurse time with its newborns; a catchment's need reached, visits,
-//!   FTE and cost with its eligible families.
+//!   FTE and cost with its eligible families; a centre's VTI and relative VTI
+//!   wherever they appear (left empty in the catchment and plan tables, which
+//!   take them from the centre).
 //! * Suppressed values never enter a map classification, so class breaks do not
 //!   reveal them.
 //! * No output holds a child-level record or coordinate: children are only ever
@@ -130,6 +132,14 @@ pub fn summary(run: &crate::pipeline::Run, privacy: &Privacy) -> Vec<Suppression
             .filter(|c| privacy.hides(Some(c.newborns)))
             .count();
         push("vti.csv", "centres", n, &VTI_FIELDS);
+        if run.catchments.is_some() {
+            let fields = ["vti", "relative_vti"];
+            push("catchments.csv", "catchments", n, &fields);
+            push("catchments.geojson", "catchments", n, &fields);
+        }
+        if run.plan.is_some() {
+            push("plan.csv", "catchments", n, &["relative_vti"]);
+        }
     }
     if let Some(c) = &run.catchments {
         let n = c
@@ -185,6 +195,49 @@ pub fn summary(run: &crate::pipeline::Run, privacy: &Privacy) -> Vec<Suppression
         push("plan_areas.csv", "areas", a, &["eligible_families", "need"]);
     }
     out
+}
+
+/// BVC ids of the centres whose newborns are withheld (their VTI figures are
+/// withheld wherever they appear).
+pub fn hidden_centres(
+    run: &crate::pipeline::Run,
+    privacy: &Privacy,
+) -> std::collections::BTreeSet<String> {
+    run.vti
+        .iter()
+        .flat_map(|v| &v.centres)
+        .filter(|c| privacy.hides(Some(c.newborns)))
+        .map(|c| c.bvc.clone())
+        .collect()
+}
+
+/// A copy of `run` with the VTI and relative VTI of centres whose newborns are
+/// withheld removed from the catchments and the plan (and the plan's measure
+/// when it ranks by VTI), so every writer leaves them out; `None` when no
+/// centre is withheld. (With `need_weight = "relative_vti"`, such a
+/// catchment's need still carries its relative VTI.)
+pub fn mask_centres(run: &crate::pipeline::Run, privacy: &Privacy) -> Option<crate::pipeline::Run> {
+    let hidden = hidden_centres(run, privacy);
+    if hidden.is_empty() {
+        return None;
+    }
+    let mut masked = run.clone();
+    if let Some(c) = &mut masked.catchments {
+        for s in c.summaries.iter_mut().filter(|s| hidden.contains(&s.bvc)) {
+            s.vti = None;
+            s.relative_vti = None;
+        }
+    }
+    if let Some(p) = &mut masked.plan {
+        let by_vti = p.spec.rank_by == crate::plan::rank::RankBy::Vti;
+        for c in p.catchments.iter_mut().filter(|c| hidden.contains(&c.bvc)) {
+            c.relative_vti = None;
+            if by_vti {
+                c.measure = None;
+            }
+        }
+    }
+    Some(masked)
 }
 
 /// Fields of `vti.csv` withheld with a centre's newborns.
