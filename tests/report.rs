@@ -785,7 +785,7 @@ fn a_centre_with_few_newborns_has_its_vti_withheld_everywhere() {
     assert!(f["properties"]["vti"].is_null() && f["properties"]["relative_vti"].is_null());
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(
-        html.contains("<td>vti.csv</td><td>1 centres</td>"),
+        html.contains("<td>vti.csv</td><td>1 centre</td>"),
         "summary"
     );
     scan_for_small_counts(&out, 5.0);

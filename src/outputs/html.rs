@@ -606,7 +606,12 @@ fn privacy_section(h: &mut String, run: &Run, privacy: &Privacy) {
     for x in &s {
         h.push_str("<tr>");
         td(h, &x.output);
-        td(h, &format!("{} {}", x.rows, x.unit));
+        let unit = match (x.rows, x.unit.as_str()) {
+            (1, "municipalities") => "municipality",
+            (1, u) => u.strip_suffix('s').unwrap_or(u),
+            (_, u) => u,
+        };
+        td(h, &format!("{} {unit}", x.rows));
         td(h, &x.fields.join(", "));
         h.push_str("</tr>\n");
     }
