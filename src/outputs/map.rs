@@ -311,7 +311,7 @@ pub fn area_classes(run: &Run, spec: &MapSpec, privacy: &Privacy) -> Classes {
 
 /// The mapped value of each catchment (in summary order), `None` when missing
 /// or withheld.
-pub fn catchment_values(run: &Run, spec: &MapSpec, privacy: &Privacy) -> Vec<Option<f64>> {
+pub(crate) fn catchment_values(run: &Run, spec: &MapSpec, privacy: &Privacy) -> Vec<Option<f64>> {
     let Some(c) = &run.catchments else {
         return Vec::new();
     };
@@ -358,7 +358,7 @@ pub fn catchment_classes(run: &Run, spec: &MapSpec, privacy: &Privacy) -> Classe
 }
 
 /// Whether the plan selected a catchment (either wave).
-pub fn selected(run: &Run, bvc: &str) -> Option<usize> {
+pub(crate) fn selected(run: &Run, bvc: &str) -> Option<usize> {
     run.plan
         .as_ref()
         .and_then(|p| p.catchments.iter().find(|x| x.bvc == bvc))
@@ -366,7 +366,7 @@ pub fn selected(run: &Run, bvc: &str) -> Option<usize> {
 }
 
 /// Hover text of catchment `i`: name, id, the mapped value, CNI, plan status.
-pub fn catchment_title(
+pub(crate) fn catchment_title(
     run: &Run,
     i: usize,
     values: &[Option<f64>],

@@ -200,7 +200,7 @@ pub fn report_json(run: &Run) -> Result<Vec<u8>> {
 }
 
 /// The plan's settings and totals for `run_report.json`. A total that includes a
-/// catchment whose families are withheld ([`privacy::total_hidden`]) is `null`,
+/// catchment whose families are withheld is `null`,
 /// with `suppressed: true`.
 pub fn plan_json(p: &crate::plan::Plan, privacy: &privacy::Privacy) -> serde_json::Value {
     let totals = |s: &crate::plan::select::Selection| {

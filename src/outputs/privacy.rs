@@ -199,7 +199,7 @@ pub fn summary(run: &crate::pipeline::Run, privacy: &Privacy) -> Vec<Suppression
 
 /// BVC ids of the centres whose newborns are withheld (their VTI figures are
 /// withheld wherever they appear).
-pub fn hidden_centres(
+pub(crate) fn hidden_centres(
     run: &crate::pipeline::Run,
     privacy: &Privacy,
 ) -> std::collections::BTreeSet<String> {
@@ -216,7 +216,10 @@ pub fn hidden_centres(
 /// when it ranks by VTI), so every writer leaves them out; `None` when no
 /// centre is withheld. (With `need_weight = "relative_vti"`, such a
 /// catchment's need still carries its relative VTI.)
-pub fn mask_centres(run: &crate::pipeline::Run, privacy: &Privacy) -> Option<crate::pipeline::Run> {
+pub(crate) fn mask_centres(
+    run: &crate::pipeline::Run,
+    privacy: &Privacy,
+) -> Option<crate::pipeline::Run> {
     let hidden = hidden_centres(run, privacy);
     if hidden.is_empty() {
         return None;
@@ -271,7 +274,7 @@ pub const PLAN_FIELDS: [&str; 7] = [
 /// Whether a total over `chosen` catchments of `plan` (a wave, a selection) must
 /// be withheld: it includes a catchment whose families are withheld, so it would
 /// reveal them (alone, or by difference with the shown ones).
-pub fn total_hidden(
+pub(crate) fn total_hidden(
     privacy: &Privacy,
     plan: &crate::plan::Plan,
     chosen: impl IntoIterator<Item = usize>,
@@ -285,7 +288,7 @@ pub fn total_hidden(
 
 /// Whether a selection's totals must be withheld ([`total_hidden`] over every
 /// catchment it selects).
-pub fn selection_hidden(
+pub(crate) fn selection_hidden(
     privacy: &Privacy,
     plan: &crate::plan::Plan,
     selection: &crate::plan::select::Selection,
