@@ -43,6 +43,16 @@
 //! [plan]                           # the rollout plan; see the README's [plan] schema
 //! preset = "rinkeby"
 //! budget_fte = 3.0
+//!
+//! [map]                            # map classes and colours (GeoJSON, SVG, PNG, HTML)
+//! variable = "cni"                 # catchments by cni | need | relative_vti | vti
+//! scheme = "fisher_jenks"          # fisher_jenks | quantiles | equal_interval | user
+//! classes = 5                      # 3–9
+//! palette = "YlOrRd"               # a sequential ColorBrewer palette
+//! # breaks = [0.8, 1.0, 1.2, 1.5, 3.0]   # with scheme = "user": upper bounds
+//!
+//! [privacy]
+//! min_count = 5                    # counts 1–4 are withheld in every output (0 is shown)
 //! ```
 //!
 //! ```
@@ -54,6 +64,9 @@
 
 use crate::error::{Error, Location, Result};
 use crate::inputs::crs::Crs;
+use crate::outputs::classify::Scheme;
+use crate::outputs::map::{MapSpec, MapVariable};
+use crate::outputs::privacy::Privacy;
 use crate::plan::programme::{PRESETS, Programme};
 use crate::plan::rank::{NeedWeight, RankBy};
 use crate::plan::robust::RobustSpec;
@@ -86,6 +99,12 @@ pub struct Scenario {
     /// The rollout plan (`[plan]`); no plan when absent.
     #[serde(default)]
     pub plan: Option<PlanSettings>,
+    /// Map classes and colours (`[map]`); defaults when absent.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub map: MapSettings,
+    /// Small-count suppression (`[privacy]`); defaults when absent.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub privacy: PrivacySettings,
     /// The file this scenario was read from (not a TOML key).
     #[serde(skip)]
     pub source: String,
@@ -273,6 +292,37 @@ pub struct RobustSettings {
     pub count_noise: Option<bool>,
 }
 
+fn is_default<T: Default + PartialEq>(x: &T) -> bool {
+    *x == T::default()
+}
+
+/// `[map]`: how the maps (GeoJSON styles, `map.svg`, `map.png`, `report.html`)
+/// are classed and coloured.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MapSettings {
+    /// The catchment variable: `cni` (default), `need` (needs `[plan]`),
+    /// `relative_vti` or `vti` (need a BVC table). Areas are always classed by CNI.
+    pub variable: Option<MapVariable>,
+    /// `fisher_jenks` (default), `quantiles`, `equal_interval` or `user`.
+    pub scheme: Option<String>,
+    /// Number of classes, 3–9 (5; with `breaks`, their number).
+    pub classes: Option<usize>,
+    /// A sequential ColorBrewer palette (`YlOrRd`).
+    pub palette: Option<String>,
+    /// Upper bounds of the classes, increasing (scheme `user`).
+    pub breaks: Option<Vec<f64>>,
+}
+
+/// `[privacy]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivacySettings {
+    /// Counts `c` with `0 < c < min_count` are withheld in every output (5; 0
+    /// turns suppression off).
+    pub min_count: Option<u32>,
+}
+
 fn line_of(text: &str, offset: usize) -> u64 {
     text.as_bytes()[..offset.min(text.len())]
         .iter()
@@ -388,7 +438,106 @@ impl Scenario {
             }
         }
         self.plan_spec()?;
+        self.map_spec()?;
         Ok(())
+    }
+
+    /// The map's classes and colours with every default filled in. Every error
+    /// names its key.
+    pub fn map_spec(&self) -> Result<MapSpec> {
+        let m = &self.map;
+        let variable = m.variable.unwrap_or_default();
+        if variable == MapVariable::Need && self.plan.is_none() {
+            return Err(self.err(
+                "map.variable",
+                "\"need\" is computed by the plan; add a [plan] section or map cni",
+            ));
+        }
+        if matches!(variable, MapVariable::Vti | MapVariable::RelativeVti)
+            && self.inputs.bvc_table.is_none()
+        {
+            return Err(self.err(
+                "map.variable",
+                "VTI needs a BVC table (inputs.bvc_table); or map cni",
+            ));
+        }
+        let scheme_name = m.scheme.as_deref().unwrap_or(if m.breaks.is_some() {
+            "user"
+        } else {
+            "fisher_jenks"
+        });
+        let scheme = match (scheme_name, &m.breaks) {
+            ("user", Some(b)) => Scheme::Breaks(b.clone()),
+            ("user", None) => {
+                return Err(self.err("map.breaks", "scheme \"user\" needs breaks = [..]"));
+            }
+            (_, Some(_)) => {
+                return Err(self.err(
+                    "map.breaks",
+                    format!("breaks are only used with scheme = \"user\", not {scheme_name:?}"),
+                ));
+            }
+            ("quantiles", None) => Scheme::Quantiles,
+            ("fisher_jenks", None) => Scheme::FisherJenks,
+            ("equal_interval", None) => Scheme::EqualInterval,
+            (other, None) => {
+                return Err(self.err(
+                    "map.scheme",
+                    format!(
+                        "unknown scheme {other:?}; use fisher_jenks, quantiles, equal_interval or user"
+                    ),
+                ));
+            }
+        };
+        let classes = match (&scheme, m.classes) {
+            (Scheme::Breaks(b), Some(k)) if k != b.len() => {
+                return Err(self.err(
+                    "map.classes",
+                    format!(
+                        "{k} classes but {} breaks; give one upper bound per class",
+                        b.len()
+                    ),
+                ));
+            }
+            (Scheme::Breaks(b), _) => b.len(),
+            (_, k) => k.unwrap_or(5),
+        };
+        if !(3..=9).contains(&classes) {
+            return Err(self.err(
+                if matches!(scheme, Scheme::Breaks(_)) {
+                    "map.breaks"
+                } else {
+                    "map.classes"
+                },
+                format!("ColorBrewer's sequential palettes have 3 to 9 classes, got {classes}"),
+            ));
+        }
+        if let Scheme::Breaks(b) = &scheme
+            && (b.iter().any(|x| !x.is_finite()) || b.windows(2).any(|w| w[0] >= w[1]))
+        {
+            return Err(self.err(
+                "map.breaks",
+                format!("{b:?} must be finite and strictly increasing"),
+            ));
+        }
+        let palette = m.palette.clone().unwrap_or_else(|| "YlOrRd".into());
+        crate::outputs::classify::palette(&palette, classes)
+            .map_err(|e| self.err("map.palette", e.to_string()))?;
+        Ok(MapSpec {
+            variable,
+            scheme,
+            classes,
+            palette,
+        })
+    }
+
+    /// The suppression threshold (`[privacy] min_count`, 5 by default).
+    pub fn privacy(&self) -> Privacy {
+        self.privacy
+            .min_count
+            .map_or_else(Privacy::default, |m| Privacy {
+                min_count: f64::from(m),
+            })
     }
 
     /// The plan's specification with every default filled in; `None` without a

@@ -1,7 +1,9 @@
 //! CSV tables: UTF-8, comma-delimited, one header line, `.` as decimal mark.
-//! Missing values are empty fields.
+//! Missing values are empty fields; values withheld by
+//! [`privacy`](super::privacy) are `..`.
 
 use crate::error::{Error, Result};
+use crate::outputs::privacy::{MARKER, Privacy, plan_hidden};
 use crate::pipeline::Run;
 use crate::scores::cni::CniResult;
 use crate::scores::vti::VtiResult;
@@ -25,12 +27,17 @@ fn finish(w: ::csv::Writer<Vec<u8>>) -> Result<Vec<u8>> {
     w.into_inner().map_err(|e| Error::Compute(e.to_string()))
 }
 
+/// `value`, or the marker when `hidden`.
+fn or_marker(hidden: bool, value: String) -> String {
+    if hidden { MARKER.into() } else { value }
+}
+
 fn err(e: ::csv::Error) -> Error {
     Error::Compute(format!("writing CSV: {e}"))
 }
 
 /// `ranking.csv`: `rank, code, name, municipality_code, municipality, population, index, cni[, cni_research]`.
-pub fn ranking(run: &Run) -> Result<Vec<u8>> {
+pub fn ranking(run: &Run, privacy: &Privacy) -> Result<Vec<u8>> {
     let research = !run.cni.research_reference.is_empty();
     let mut w = ::csv::Writer::from_writer(Vec::new());
     let mut header = vec![
@@ -49,18 +56,19 @@ pub fn ranking(run: &Run) -> Result<Vec<u8>> {
     w.write_record(&header).map_err(err)?;
     for &i in &run.ranking {
         let a = &run.areas[i];
+        let hidden = privacy.hides(a.population);
         let mut rec = vec![
             a.rank.map(|r| r.to_string()).unwrap_or_default(),
             a.code.clone(),
             a.name.clone().unwrap_or_default(),
             a.municipality_code.clone(),
             a.municipality.clone().unwrap_or_default(),
-            opt(a.population, 2),
-            opt(a.index, 2),
-            opt(a.cni, 4),
+            or_marker(hidden, opt(a.population, 2)),
+            or_marker(hidden, opt(a.index, 2)),
+            or_marker(hidden, opt(a.cni, 4)),
         ];
         if research {
-            rec.push(opt(a.cni_research, 4));
+            rec.push(or_marker(hidden, opt(a.cni_research, 4)));
         }
         w.write_record(&rec).map_err(err)?;
     }
@@ -69,7 +77,7 @@ pub fn ranking(run: &Run) -> Result<Vec<u8>> {
 
 /// `cni.csv`: `code, population, index, cni`, and with the research variant
 /// `research_score, cni_research, z_<variable>…`.
-pub fn cni(result: &CniResult) -> Result<Vec<u8>> {
+pub fn cni(result: &CniResult, privacy: &Privacy) -> Result<Vec<u8>> {
     let research = !result.research_reference.is_empty();
     let mut w = ::csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = ["code", "population", "index", "cni"]
@@ -82,6 +90,7 @@ pub fn cni(result: &CniResult) -> Result<Vec<u8>> {
     }
     w.write_record(&header).map_err(err)?;
     for a in &result.areas {
+        let hidden = privacy.hides(Some(a.population));
         let mut rec = vec![
             a.code.clone(),
             number(a.population, 2),
@@ -101,13 +110,18 @@ pub fn cni(result: &CniResult) -> Result<Vec<u8>> {
                 )),
             }
         }
+        if hidden {
+            for cell in rec.iter_mut().skip(1) {
+                *cell = MARKER.into();
+            }
+        }
         w.write_record(&rec).map_err(err)?;
     }
     finish(w)
 }
 
 /// `vti.csv`: one row per centre.
-pub fn vti(result: &VtiResult) -> Result<Vec<u8>> {
+pub fn vti(result: &VtiResult, privacy: &Privacy) -> Result<Vec<u8>> {
     let mut w = ::csv::Writer::from_writer(Vec::new());
     w.write_record([
         "bvc",
@@ -126,19 +140,20 @@ pub fn vti(result: &VtiResult) -> Result<Vec<u8>> {
     ])
     .map_err(err)?;
     for c in &result.centres {
+        let h = privacy.hides(Some(c.newborns));
         w.write_record([
             c.bvc.clone(),
             c.name.clone().unwrap_or_default(),
-            number(c.newborns, 2),
-            opt(c.p_first, 4),
-            opt(c.p_bcg, 4),
-            opt(c.p_smoke, 4),
-            opt(c.vti, 4),
-            number(c.vt_children, 2),
-            number(c.weighted_newborns, 2),
-            opt(c.relative_vti, 4),
-            number(c.nurse_fte, 3),
-            number(c.nurse_hours_per_week, 1),
+            or_marker(h, number(c.newborns, 2)),
+            or_marker(h, opt(c.p_first, 4)),
+            or_marker(h, opt(c.p_bcg, 4)),
+            or_marker(h, opt(c.p_smoke, 4)),
+            or_marker(h, opt(c.vti, 4)),
+            or_marker(h, number(c.vt_children, 2)),
+            or_marker(h, number(c.weighted_newborns, 2)),
+            or_marker(h, opt(c.relative_vti, 4)),
+            or_marker(h, number(c.nurse_fte, 3)),
+            or_marker(h, number(c.nurse_hours_per_week, 1)),
             c.few_newborns.to_string(),
         ])
         .map_err(err)?;
@@ -147,7 +162,10 @@ pub fn vti(result: &VtiResult) -> Result<Vec<u8>> {
 }
 
 /// `catchments.csv`: one row per BVC catchment.
-pub fn catchments(summaries: &[crate::spatial::catchments::CatchmentSummary]) -> Result<Vec<u8>> {
+pub fn catchments(
+    summaries: &[crate::spatial::catchments::CatchmentSummary],
+    privacy: &Privacy,
+) -> Result<Vec<u8>> {
     let mut w = ::csv::Writer::from_writer(Vec::new());
     w.write_record([
         "bvc",
@@ -161,13 +179,14 @@ pub fn catchments(summaries: &[crate::spatial::catchments::CatchmentSummary]) ->
     ])
     .map_err(err)?;
     for s in summaries {
+        let h = privacy.hides_any(&[Some(s.population), Some(s.children)]);
         w.write_record([
             s.bvc.clone(),
             s.name.clone().unwrap_or_default(),
             s.areas.to_string(),
-            number(s.population, 1),
-            number(s.children, 1),
-            opt(s.cni, 4),
+            or_marker(h, number(s.population, 1)),
+            or_marker(h, number(s.children, 1)),
+            or_marker(h, opt(s.cni, 4)),
             opt(s.vti, 4),
             opt(s.relative_vti, 4),
         ])
@@ -182,7 +201,7 @@ pub fn catchments(summaries: &[crate::spatial::catchments::CatchmentSummary]) ->
 /// cost_sek, locked_in, locked_out, allowed, selected, phase, greedy_selected,
 /// greedy_phase, rank_low, rank_high, p_selected` (`rank_low`/`rank_high`: the
 /// 90 % rank interval; empty without the Monte Carlo).
-pub fn plan(plan: &crate::plan::Plan) -> Result<Vec<u8>> {
+pub fn plan(plan: &crate::plan::Plan, privacy: &Privacy) -> Result<Vec<u8>> {
     let professions: Vec<&String> = plan.spec.programme.staff.keys().collect();
     let mut w = ::csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = [
@@ -225,29 +244,30 @@ pub fn plan(plan: &crate::plan::Plan) -> Result<Vec<u8>> {
     for &i in &plan.order {
         let c = &plan.catchments[i];
         let r = &c.resources;
+        let h = plan_hidden(privacy, c);
         let mut rec = vec![
             c.rank.to_string(),
             c.bvc.clone(),
             c.name.clone().unwrap_or_default(),
             c.municipality_code.clone().unwrap_or_default(),
             c.municipality.clone().unwrap_or_default(),
-            opt(c.measure, 4),
+            or_marker(h, opt(c.measure, 4)),
             opt(c.cni, 4),
             opt(c.relative_vti, 4),
-            number(c.eligible_families, 2),
+            or_marker(h, number(c.eligible_families, 2)),
             c.eligibility.clone(),
-            number(c.need, 2),
-            number(r.accepting_families, 2),
-            number(r.visits, 1),
-            number(r.fte_total, 3),
+            or_marker(h, number(c.need, 2)),
+            or_marker(h, number(r.accepting_families, 2)),
+            or_marker(h, number(r.visits, 1)),
+            or_marker(h, number(r.fte_total, 3)),
         ];
         rec.extend(
             professions
                 .iter()
-                .map(|p| number(r.fte.get(*p).copied().unwrap_or(0.0), 3)),
+                .map(|p| or_marker(h, number(r.fte.get(*p).copied().unwrap_or(0.0), 3))),
         );
         rec.extend([
-            opt(r.cost_sek, 0),
+            or_marker(h, opt(r.cost_sek, 0)),
             c.locked_in.to_string(),
             c.locked_out.to_string(),
             c.allowed.to_string(),
@@ -266,7 +286,7 @@ pub fn plan(plan: &crate::plan::Plan) -> Result<Vec<u8>> {
 
 /// `plan_municipalities.csv`: `code, name, population, children, eligible_families,
 /// cni, catchments, catchments_cni_above_<t>…`.
-pub fn plan_municipalities(plan: &crate::plan::Plan) -> Result<Vec<u8>> {
+pub fn plan_municipalities(plan: &crate::plan::Plan, privacy: &Privacy) -> Result<Vec<u8>> {
     let mut w = ::csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = [
         "code",
@@ -287,13 +307,18 @@ pub fn plan_municipalities(plan: &crate::plan::Plan) -> Result<Vec<u8>> {
     );
     w.write_record(&header).map_err(err)?;
     for m in &plan.municipalities {
+        let h = privacy.hides_any(&[
+            Some(m.population),
+            Some(m.children),
+            Some(m.eligible_families),
+        ]);
         let mut rec = vec![
             m.code.clone(),
             m.name.clone().unwrap_or_default(),
-            number(m.population, 1),
-            number(m.children, 1),
-            number(m.eligible_families, 2),
-            opt(m.cni, 4),
+            or_marker(h, number(m.population, 1)),
+            or_marker(h, number(m.children, 1)),
+            or_marker(h, number(m.eligible_families, 2)),
+            or_marker(h, opt(m.cni, 4)),
             m.catchments.to_string(),
         ];
         rec.extend(m.catchments_above.iter().map(usize::to_string));
@@ -304,17 +329,18 @@ pub fn plan_municipalities(plan: &crate::plan::Plan) -> Result<Vec<u8>> {
 
 /// `plan_areas.csv`: areas by need, rank 1 first: `rank, code, cni,
 /// eligible_families, need`.
-pub fn plan_areas(plan: &crate::plan::Plan) -> Result<Vec<u8>> {
+pub fn plan_areas(plan: &crate::plan::Plan, privacy: &Privacy) -> Result<Vec<u8>> {
     let mut w = ::csv::Writer::from_writer(Vec::new());
     w.write_record(["rank", "code", "cni", "eligible_families", "need"])
         .map_err(err)?;
     for a in &plan.areas {
+        let h = privacy.hides(Some(a.eligible_families));
         w.write_record([
             a.rank.to_string(),
             a.code.clone(),
             opt(a.cni, 4),
-            number(a.eligible_families, 3),
-            number(a.need, 3),
+            or_marker(h, number(a.eligible_families, 3)),
+            or_marker(h, number(a.need, 3)),
         ])
         .map_err(err)?;
     }

@@ -1,9 +1,19 @@
 //! GeoJSON outputs following RFC 7946: WGS84 longitude/latitude, exterior rings
 //! counter-clockwise and holes clockwise, at most 6 decimals (≈ 0.1 m), no `crs`
 //! member, numeric feature ids.
+//!
+//! Every feature carries its map class and simplestyle-spec colours, so the file
+//! renders coloured on geojson.io and GitHub as is: `class` (1-based, `null`
+//! without a value), `class_label`, `fill`, `fill-opacity`, `stroke`,
+//! `stroke-width`. The classification (variable, scheme, breaks, colours,
+//! labels, counts) is the FeatureCollection's foreign member `classification`
+//! (RFC 7946 §6.1). Counts withheld by [`privacy`](super::privacy) are `null`,
+//! with `suppressed: true` on the feature.
 
 use crate::error::{Error, Location, Problem, Result};
 use crate::inputs::crs::Crs;
+use crate::outputs::map::{Classes, MapSpec, classes};
+use crate::outputs::privacy::{Privacy, plan_hidden};
 use crate::pipeline::Run;
 use geo::MapCoords;
 use geo::orient::{Direction, Orient};
@@ -25,9 +35,13 @@ pub fn rfc7946(mp: &geo::MultiPolygon<f64>) -> geo::MultiPolygon<f64> {
         .map_coords(|c| geo::coord! { x: round6(c.x), y: round6(c.y) })
 }
 
-fn feature_collection(features: &[Value], name: &str) -> Result<Vec<u8>> {
+fn feature_collection(features: &[Value], name: &str, classes: &Classes) -> Result<Vec<u8>> {
     // One feature per line: small diffs, easy to stream.
-    let mut out = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
+    let classification = serde_json::to_string(&classes.to_json())
+        .map_err(|e| Error::input(Location::file(name), Problem::Json(e.to_string())))?;
+    let mut out = format!(
+        "{{\"type\":\"FeatureCollection\",\"classification\":{classification},\"features\":[\n"
+    );
     for (i, f) in features.iter().enumerate() {
         if i > 0 {
             out.push_str(",\n");
@@ -43,53 +57,88 @@ fn feature_collection(features: &[Value], name: &str) -> Result<Vec<u8>> {
     Ok(out.into_bytes())
 }
 
-/// `catchments.geojson`: one feature per BVC catchment with a geometry, in WGS84.
+/// Inserts a feature's style (see the module docs) into its properties.
+pub fn insert_style(props: &mut Map<String, Value>, classes: &Classes, i: usize) {
+    let s = classes.style(i);
+    props.insert("class".into(), json!(s.class));
+    props.insert("class_label".into(), json!(s.label));
+    props.insert("fill".into(), json!(s.fill));
+    props.insert("fill-opacity".into(), json!(s.fill_opacity));
+    props.insert("stroke".into(), json!(s.stroke));
+    props.insert("stroke-width".into(), json!(1));
+}
+
+/// `catchments.geojson`: one feature per BVC catchment with a geometry, in WGS84,
+/// classed by CNI (default [`MapSpec`]) with the default [`Privacy`].
 pub fn catchments(
     c: &crate::spatial::catchments::Catchments,
     summaries: &[crate::spatial::catchments::CatchmentSummary],
     crs: Crs,
 ) -> Result<Vec<u8>> {
-    catchments_with_plan(c, summaries, None, crs)
+    let privacy = Privacy::default();
+    let values: Vec<Option<f64>> = summaries
+        .iter()
+        .map(|s| {
+            if privacy.hides_any(&[Some(s.population), Some(s.children)]) {
+                None
+            } else {
+                s.cni
+            }
+        })
+        .collect();
+    let classed = classes(&values, &MapSpec::default(), "cni");
+    catchments_with_plan(c, summaries, None, crs, &classed, &privacy)
 }
 
 /// `catchments.geojson` with, when a plan is given, the fields of `plan.csv` on
 /// each feature: `plan_rank`, `need`, `eligible_families`, `visits`, `fte`,
-/// `selected`, `phase`, `rank_low`, `rank_high`, `p_selected`.
+/// `selected`, `phase`, `rank_low`, `rank_high`, `p_selected`; styled by
+/// `classes` (one per summary), counts withheld by `privacy`.
 pub fn catchments_with_plan(
     c: &crate::spatial::catchments::Catchments,
     summaries: &[crate::spatial::catchments::CatchmentSummary],
     plan: Option<&crate::plan::Plan>,
     crs: Crs,
+    classes: &Classes,
+    privacy: &Privacy,
 ) -> Result<Vec<u8>> {
     let t = crate::inputs::crs::Transformer::new(crs, Crs::Wgs84)
         .map_err(|e| Error::Compute(e.to_string()))?;
     let mut features = Vec::new();
-    for (catchment, s) in c.catchments.iter().zip(summaries) {
+    for (i, (catchment, s)) in c.catchments.iter().zip(summaries).enumerate() {
         let Some(g) = &catchment.geometry else {
             continue;
         };
         let wgs = g
             .try_map_coords(|p| t.apply(p.x, p.y).map(|(x, y)| geo::coord! { x: x, y: y }))
             .map_err(|e| Error::Compute(e.to_string()))?;
+        let hidden = privacy.hides_any(&[Some(s.population), Some(s.children)]);
+        let keep = |v: Value| if hidden { Value::Null } else { v };
         let mut properties = json!({
             "bvc": s.bvc,
             "name": s.name,
             "areas": s.areas,
-            "population": num(Some(s.population), 1),
-            "children": num(Some(s.children), 1),
-            "cni": num(s.cni, 4),
+            "population": keep(num(Some(s.population), 1)),
+            "children": keep(num(Some(s.children), 1)),
+            "cni": keep(num(s.cni, 4)),
             "vti": num(s.vti, 4),
             "relative_vti": num(s.relative_vti, 4),
         });
         let planned = plan.and_then(|p| p.catchments.iter().find(|x| x.bvc == s.bvc));
+        let plan_withheld = planned.is_some_and(|x| plan_hidden(privacy, x));
+        if let Some(map) = properties.as_object_mut() {
+            insert_style(map, classes, i);
+            map.insert("suppressed".into(), json!(hidden || plan_withheld));
+        }
         if let (Some(x), Some(map)) = (planned, properties.as_object_mut()) {
             let (low, high) = x.rank_interval.unzip();
+            let keep = |v: Value| if plan_withheld { Value::Null } else { v };
             for (k, v) in [
                 ("plan_rank", json!(x.rank)),
-                ("need", num(Some(x.need), 2)),
-                ("eligible_families", num(Some(x.eligible_families), 2)),
-                ("visits", num(Some(x.resources.visits), 1)),
-                ("fte", num(Some(x.resources.fte_total), 3)),
+                ("need", keep(num(Some(x.need), 2))),
+                ("eligible_families", keep(num(Some(x.eligible_families), 2))),
+                ("visits", keep(num(Some(x.resources.visits), 1))),
+                ("fte", keep(num(Some(x.resources.fte_total), 3))),
                 ("selected", json!(x.phase.is_some())),
                 ("phase", json!(x.phase)),
                 ("rank_low", json!(low)),
@@ -106,11 +155,12 @@ pub fn catchments_with_plan(
             "properties": properties,
         }));
     }
-    feature_collection(&features, "catchments.geojson")
+    feature_collection(&features, "catchments.geojson", classes)
 }
 
-/// `areas.geojson`: every area with a polygon, with its scores.
-pub fn areas(run: &Run) -> Result<Vec<u8>> {
+/// `areas.geojson`: every area with a polygon, with its scores, styled by
+/// `classes` (one per [`Run::areas`] entry), residents withheld by `privacy`.
+pub fn areas(run: &Run, classes: &Classes, privacy: &Privacy) -> Result<Vec<u8>> {
     let Some(b) = &run.boundaries else {
         return Err(Error::Compute("no boundaries to write".into()));
     };
@@ -123,17 +173,21 @@ pub fn areas(run: &Run) -> Result<Vec<u8>> {
         id += 1;
         let area = &wgs.areas[p];
         let geometry = geojson::Geometry::from(&rfc7946(&area.geometry));
+        let hidden = privacy.hides(a.population);
+        let keep = |v: Value| if hidden { Value::Null } else { v };
         let mut props = Map::new();
         props.insert("code".into(), json!(a.code));
         props.insert("name".into(), json!(a.name));
         props.insert("municipality_code".into(), json!(a.municipality_code));
         props.insert("municipality".into(), json!(a.municipality));
-        props.insert("population".into(), num(a.population, 2));
-        props.insert("index".into(), num(a.index, 2));
-        props.insert("cni".into(), num(a.cni, 4));
+        props.insert("population".into(), keep(num(a.population, 2)));
+        props.insert("index".into(), keep(num(a.index, 2)));
+        props.insert("cni".into(), keep(num(a.cni, 4)));
         if !run.cni.research_reference.is_empty() {
-            props.insert("cni_research".into(), num(a.cni_research, 4));
+            props.insert("cni_research".into(), keep(num(a.cni_research, 4)));
         }
+        props.insert("suppressed".into(), json!(hidden));
+        insert_style(&mut props, classes, i);
         props.insert("rank".into(), json!(a.rank));
         if a.row.is_none() {
             props.insert("note".into(), json!("no row in the area table"));
@@ -145,5 +199,5 @@ pub fn areas(run: &Run) -> Result<Vec<u8>> {
             "properties": props,
         }));
     }
-    feature_collection(&features, "areas.geojson")
+    feature_collection(&features, "areas.geojson", classes)
 }

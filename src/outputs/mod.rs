@@ -9,19 +9,28 @@
 //! | `plan.csv` | the rollout plan per catchment: rank, need, eligible families, visits, FTE, selected, wave, rank interval, P(selected) (with a `[plan]` section) |
 //! | `plan_municipalities.csv`, `plan_areas.csv` | the plan per municipality, and areas ranked by need |
 //! | `vti.csv` | VTI, weighted newborns and nurse time per BVC (when a BVC table is given) |
-//! | `run_report.json` | the reference used, every notice (encodings, mismatches, areas without CNI) |
+//! | `map.svg`, `map.png` | the catchment map: classes, selected catchments outlined, municipality borders, legend, scale bar (PNG with feature `png`) |
+//! | `report.html` | one self-contained page: map, legend, ranking, municipalities, plan, method, parameters, sources, what was withheld |
+//! | `run_report.json` | the reference used, the map classes, what was withheld, every notice (encodings, mismatches, areas without CNI) |
 //!
 //! Every file is written atomically (to a temporary file in the same folder, then
 //! renamed), and a run refuses to write over one of its own inputs.
 //!
+//! Counts below `[privacy] min_count` are withheld in every file ([`privacy`]).
+//! GeoJSON features carry their map class and simplestyle colours ([`map`]).
+//!
 //! Building blocks for maps: [`classify`] (map classes and ColorBrewer colours),
-//! [`svg`] (north-up SVG maps) and, with feature `png`, `png` (SVG → PNG).
+//! [`map`] (the run's classes and catchment map), [`svg`] (north-up SVG maps),
+//! [`html`] (the report) and, with feature `png`, `png` (SVG → PNG).
 
 pub mod classify;
 pub mod csv;
 pub mod geojson;
+pub mod html;
+pub mod map;
 #[cfg(feature = "png")]
 pub mod png;
+pub mod privacy;
 pub mod svg;
 
 use crate::error::{Error, Result};
@@ -30,8 +39,14 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `path` atomically: a crash leaves either the old file or the
-/// new one, never half of one.
+/// new one, never half of one. The bytes go to a temporary file in the same
+/// folder (named after the process and a counter, so concurrent writers never
+/// share one), which is synced and renamed over `path`; on Unix the folder is
+/// synced too, so the rename itself survives a power cut. On failure the
+/// temporary file is removed and `path` is untouched.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -40,12 +55,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "output".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let tmp = dir.join(format!(".{name}.{}-{n}.tmp", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
-        std::fs::rename(&tmp, path)
+        std::fs::rename(&tmp, path)?;
+        #[cfg(unix)]
+        std::fs::File::open(dir)?.sync_all()?;
+        Ok(())
     })();
     result.map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
@@ -74,31 +92,61 @@ pub fn check_not_input(out: &Path, inputs: &[PathBuf]) -> Result<()> {
 pub fn write_all(run: &Run, dir: &Path) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let inputs = run.input_paths();
+    let privacy = run.scenario.privacy();
+    let spec = run.scenario.map_spec()?;
+    // VTI figures of centres with withheld newborns leave every output.
+    let masked = privacy::mask_centres(run, &privacy);
+    let run = masked.as_ref().unwrap_or(run);
     let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
-        (dir.join("ranking.csv"), csv::ranking(run)?),
-        (dir.join("cni.csv"), csv::cni(&run.cni)?),
+        (dir.join("ranking.csv"), csv::ranking(run, &privacy)?),
+        (dir.join("cni.csv"), csv::cni(&run.cni, &privacy)?),
     ];
     if run.boundaries.is_some() {
-        files.push((dir.join("areas.geojson"), geojson::areas(run)?));
+        let classes = map::area_classes(run, &spec, &privacy);
+        files.push((
+            dir.join("areas.geojson"),
+            geojson::areas(run, &classes, &privacy)?,
+        ));
     }
     if let Some(v) = &run.vti {
-        files.push((dir.join("vti.csv"), csv::vti(v)?));
+        files.push((dir.join("vti.csv"), csv::vti(v, &privacy)?));
     }
     if let (Some(c), Some(b)) = (&run.catchments, &run.boundaries) {
+        let classes = map::catchment_classes(run, &spec, &privacy);
         files.push((
             dir.join("catchments.geojson"),
-            geojson::catchments_with_plan(&c.catchments, &c.summaries, run.plan.as_ref(), b.crs)?,
+            geojson::catchments_with_plan(
+                &c.catchments,
+                &c.summaries,
+                run.plan.as_ref(),
+                b.crs,
+                &classes,
+                &privacy,
+            )?,
         ));
-        files.push((dir.join("catchments.csv"), csv::catchments(&c.summaries)?));
+        files.push((
+            dir.join("catchments.csv"),
+            csv::catchments(&c.summaries, &privacy)?,
+        ));
     }
     if let Some(p) = &run.plan {
-        files.push((dir.join("plan.csv"), csv::plan(p)?));
+        files.push((dir.join("plan.csv"), csv::plan(p, &privacy)?));
         files.push((
             dir.join("plan_municipalities.csv"),
-            csv::plan_municipalities(p)?,
+            csv::plan_municipalities(p, &privacy)?,
         ));
-        files.push((dir.join("plan_areas.csv"), csv::plan_areas(p)?));
+        files.push((dir.join("plan_areas.csv"), csv::plan_areas(p, &privacy)?));
     }
+    let map_svg = map::catchment_map(run, &spec, &privacy, MAP_WIDTH)?.map(|m| svg::render(&m));
+    if let Some(svg) = &map_svg {
+        files.push((dir.join("map.svg"), svg.as_bytes().to_vec()));
+        #[cfg(feature = "png")]
+        files.push((dir.join("map.png"), png::svg_to_png(svg, 2.0)?));
+    }
+    files.push((
+        dir.join("report.html"),
+        html::report(run, &spec, &privacy, map_svg.as_deref())?.into_bytes(),
+    ));
     files.push((dir.join("run_report.json"), report_json(run)?));
     for (path, _) in &files {
         check_not_input(path, &inputs)?;
@@ -109,8 +157,14 @@ pub fn write_all(run: &Run, dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(files.into_iter().map(|(p, _)| p).collect())
 }
 
-/// `run_report.json`: what was read, which reference was used, every notice.
+/// Width of `map.svg` in pixels (`map.png` is drawn at twice that).
+pub const MAP_WIDTH: f64 = 720.0;
+
+/// `run_report.json`: what was read, which reference was used, the map classes,
+/// what was withheld, every notice.
 pub fn report_json(run: &Run) -> Result<Vec<u8>> {
+    let privacy = run.scenario.privacy();
+    let spec = run.scenario.map_spec()?;
     let value = serde_json::json!({
         "scenario": run.scenario.name,
         "inputs": run.input_paths(),
@@ -127,7 +181,17 @@ pub fn report_json(run: &Run) -> Result<Vec<u8>> {
             "transform": run.cni.transform,
         },
         "vti": run.vti.as_ref().map(|v| serde_json::json!({"spec": v.spec, "mean_one_plus_vti": v.mean_one_plus_vti})),
-        "plan": run.plan.as_ref().map(plan_json),
+        "plan": run.plan.as_ref().map(|p| plan_json(p, &privacy)),
+        "map": {
+            "areas": run.boundaries.as_ref().map(|_| map::area_classes(run, &spec, &privacy).to_json()),
+            "catchments": run.catchments.as_ref().map(|_| map::catchment_classes(run, &spec, &privacy).to_json()),
+        },
+        "privacy": {
+            "min_count": privacy.min_count,
+            "rule": "counts c with 0 < c < min_count are withheld with every figure derived from them; zero is shown",
+            "marker": privacy::MARKER,
+            "suppressed": privacy::summary(run, &privacy),
+        },
         "notices": run.report.notices,
     });
     let mut bytes = serde_json::to_vec_pretty(&value).map_err(|e| Error::Compute(e.to_string()))?;
@@ -135,14 +199,33 @@ pub fn report_json(run: &Run) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// The plan's settings and totals for `run_report.json`.
-pub fn plan_json(p: &crate::plan::Plan) -> serde_json::Value {
+/// The plan's settings and totals for `run_report.json`. A total that includes a
+/// catchment whose families are withheld is `null`,
+/// with `suppressed: true`.
+pub fn plan_json(p: &crate::plan::Plan, privacy: &privacy::Privacy) -> serde_json::Value {
     let totals = |s: &crate::plan::select::Selection| {
+        let hidden = privacy::selection_hidden(privacy, p, s);
+        let waves: Vec<serde_json::Value> = s
+            .waves
+            .iter()
+            .map(|w| {
+                let h = privacy::total_hidden(privacy, p, w.chosen.iter().copied());
+                serde_json::json!({
+                    "budget": w.budget,
+                    "capacity": w.capacity,
+                    "cost": if h { None } else { Some(w.cost) },
+                    "need": if h { None } else { Some(w.need) },
+                    "chosen": w.chosen.iter().filter_map(|&i| p.catchments.get(i).map(|c| &c.bvc)).collect::<Vec<_>>(),
+                    "suppressed": h,
+                })
+            })
+            .collect();
         serde_json::json!({
-            "need": s.need,
-            "cost": s.cost,
+            "need": if hidden { None } else { Some(s.need) },
+            "cost": if hidden { None } else { Some(s.cost) },
             "selected": s.wave.iter().filter(|w| w.is_some()).count(),
-            "waves": s.waves,
+            "waves": waves,
+            "suppressed": hidden,
         })
     };
     serde_json::json!({

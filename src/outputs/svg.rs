@@ -27,6 +27,7 @@
 //!         fill: "#feb24c".into(), fill_opacity: 0.8, stroke: "#555555".into(),
 //!         stroke_width: 0.5, title: "2180C1010: CNI 1.55".into() }] }],
 //!     legend: vec![LegendEntry { colour: "#feb24c".into(), label: "1.3–1.6".into() }],
+//!     ..Default::default()
 //! };
 //! let svg = render(&map);
 //! assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
@@ -43,6 +44,10 @@ use std::fmt::Write as _;
 const MARGIN: f64 = 10.0;
 /// Height of one legend row, in pixels.
 const LEGEND_ROW: f64 = 18.0;
+/// Height of the heading, in pixels.
+const HEADING: f64 = 22.0;
+/// Height of the scale bar, in pixels.
+const SCALE_BAR: f64 = 16.0;
 
 /// One polygon (or multipolygon) on the map.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -84,7 +89,7 @@ pub struct LegendEntry {
 }
 
 /// A map to draw.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MapSvg {
     /// Width of the picture in pixels.
     pub width: f64,
@@ -94,6 +99,26 @@ pub struct MapSvg {
     pub layers: Vec<Layer>,
     /// Legend rows, top first (drawn under the map).
     pub legend: Vec<LegendEntry>,
+    /// A visible heading above the map (none when empty).
+    #[serde(default)]
+    pub heading: String,
+    /// Draw a scale bar (a round number of kilometres, about a fifth of the width)
+    /// under the map.
+    #[serde(default)]
+    pub scale_bar: bool,
+}
+
+/// The longest round length (1, 2 or 5 × 10ⁿ metres) not above `metres`.
+fn round_length(metres: f64) -> f64 {
+    if !(metres.is_finite() && metres > 0.0) {
+        return 0.0;
+    }
+    let p = 10f64.powf(metres.log10().floor());
+    [5.0, 2.0, 1.0]
+        .into_iter()
+        .map(|m| m * p)
+        .find(|&l| l <= metres)
+        .unwrap_or(p)
 }
 
 /// XML-escapes text for an attribute or element.
@@ -146,11 +171,17 @@ pub fn render(map: &MapSvg) -> String {
     } else {
         MARGIN + LEGEND_ROW * map.legend.len() as f64
     };
-    let height = (map_height + 2.0 * MARGIN + legend_height).ceil();
+    let top = if map.heading.is_empty() {
+        MARGIN
+    } else {
+        MARGIN + HEADING
+    };
+    let bar_height = if map.scale_bar { SCALE_BAR } else { 0.0 };
+    let height = (map_height + top + MARGIN + bar_height + legend_height).ceil();
     let px = |x: f64, y: f64| {
         (
             MARGIN + (x - origin.0) * scale,
-            MARGIN + (origin.1 - y) * scale,
+            top + (origin.1 - y) * scale,
         )
     };
     let tolerance = 0.5 / scale;
@@ -161,6 +192,14 @@ pub fn render(map: &MapSvg) -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" height=\"{height:.0}\" viewBox=\"0 0 {width:.0} {height:.0}\" role=\"img\" font-family=\"sans-serif\" font-size=\"12\">\n<title>{}</title>\n<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n",
         escape(&map.title)
     );
+    if !map.heading.is_empty() {
+        let _ = writeln!(
+            svg,
+            "<text id=\"heading\" x=\"{MARGIN}\" y=\"{:.1}\" font-size=\"16\" font-weight=\"bold\">{}</text>",
+            MARGIN + 14.0,
+            escape(&map.heading)
+        );
+    }
     for layer in &map.layers {
         let _ = writeln!(svg, "<g id=\"{}\">", escape(&layer.name));
         for shape in &layer.shapes {
@@ -198,15 +237,41 @@ pub fn render(map: &MapSvg) -> String {
         }
         svg.push_str("</g>\n");
     }
+    if map.scale_bar && scale > 0.0 {
+        let metres = round_length(inner / 5.0 / scale);
+        let w = metres * scale;
+        let y = top + map_height + MARGIN + 8.0;
+        let label = if metres >= 1000.0 {
+            format!("{} km", metres / 1000.0)
+        } else {
+            format!("{metres} m")
+        };
+        let _ = writeln!(
+            svg,
+            "<g id=\"scale-bar\"><path d=\"M{MARGIN} {:.1}V{y:.1}H{:.1}V{:.1}\" fill=\"none\" stroke=\"#333333\" stroke-width=\"1.5\"/><text x=\"{:.1}\" y=\"{:.1}\">{label}</text></g>",
+            y - 5.0,
+            MARGIN + w,
+            y - 5.0,
+            MARGIN + w + 6.0,
+            y + 1.0
+        );
+    }
     if !map.legend.is_empty() {
-        let top = map_height + 2.0 * MARGIN;
+        let top = top + map_height + MARGIN + bar_height;
         svg.push_str("<g id=\"legend\">\n");
         for (i, entry) in map.legend.iter().enumerate() {
             let y = top + LEGEND_ROW * i as f64;
             let _ = writeln!(
                 svg,
-                "<rect x=\"{MARGIN}\" y=\"{y:.1}\" width=\"24\" height=\"14\" fill=\"{}\" stroke=\"#555555\" stroke-width=\"0.5\"/><text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+                "<rect x=\"{MARGIN}\" y=\"{y:.1}\" width=\"24\" height=\"14\" fill=\"{}\" stroke=\"{}\" stroke-width=\"{}\"/><text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
                 escape(&entry.colour),
+                // An outline entry (no fill) shows a thick black outline.
+                if entry.colour == "none" {
+                    "#000000"
+                } else {
+                    "#555555"
+                },
+                if entry.colour == "none" { 2.5 } else { 0.5 },
                 MARGIN + 32.0,
                 y + 11.5,
                 escape(&entry.label)
@@ -267,6 +332,7 @@ mod tests {
                     label: "high".into(),
                 },
             ],
+            ..Default::default()
         };
         let svg = render(&map);
         // 200 m across 200 px: 1 px per metre; 100 m tall; legend 10 + 2 × 18.
@@ -288,7 +354,33 @@ mod tests {
             title: "none".into(),
             layers: vec![],
             legend: vec![],
+            ..Default::default()
         });
         assert!(roxmltree::Document::parse(&svg).is_ok());
+    }
+
+    #[test]
+    fn heading_and_scale_bar() {
+        let map = MapSvg {
+            width: 220.0,
+            title: "t".into(),
+            heading: "CNI <by> catchment".into(),
+            scale_bar: true,
+            layers: vec![Layer {
+                name: "areas".into(),
+                shapes: vec![shape("a", 0.0, false), shape("b", 100.0, false)],
+            }],
+            legend: vec![],
+        };
+        let svg = render(&map);
+        // 1 px per metre: a fifth of 200 px is 40 m, rounded down to 20 m.
+        assert!(svg.contains(">20 m</text>"), "{svg}");
+        assert!(svg.contains(">CNI &lt;by&gt; catchment</text>"));
+        // The map moves down by the heading: its top edge at 10 + 22.
+        assert!(svg.contains("L10.0 32.0Z"), "{svg}");
+        assert!(roxmltree::Document::parse(&svg).is_ok());
+        assert_eq!(round_length(1234.0), 1000.0);
+        assert_eq!(round_length(0.3), 0.2);
+        assert_eq!(round_length(5.0), 5.0);
     }
 }

@@ -314,7 +314,7 @@ fn run(cli: Cli) -> careneed::Result<()> {
             });
             let run = pipeline::run(&s)?;
             outputs::check_not_input(&out, &run.input_paths())?;
-            outputs::write_atomic(&out, &outputs::csv::cni(&run.cni)?)?;
+            outputs::write_atomic(&out, &outputs::csv::cni(&run.cni, &s.privacy())?)?;
             print_notices(&run);
             println!("{}", run.cni.reference.description);
             println!("wrote {} ({} areas)", out.display(), run.cni.areas.len());
@@ -327,7 +327,10 @@ fn run(cli: Cli) -> careneed::Result<()> {
             )?;
             let result = careneed::scores::vti::compute(&t, &Default::default())?;
             outputs::check_not_input(&out, &[table])?;
-            outputs::write_atomic(&out, &outputs::csv::vti(&result)?)?;
+            outputs::write_atomic(
+                &out,
+                &outputs::csv::vti(&result, &outputs::privacy::Privacy::default())?,
+            )?;
             for n in report.notices.iter().chain(&result.report.notices) {
                 println!("{n}");
             }
@@ -876,7 +879,7 @@ fn catchments(a: CatchmentArgs) -> careneed::Result<()> {
         ),
         (
             a.out.join("catchments.csv"),
-            outputs::csv::catchments(&summaries)?,
+            outputs::csv::catchments(&summaries, &outputs::privacy::Privacy::default())?,
         ),
     ];
     let inputs: Vec<PathBuf> = [

@@ -1,0 +1,619 @@
+//! `report.html`: the run on one page a planner can open anywhere, offline, and
+//! put in front of a committee.
+//!
+//! One self-contained file: no external URL at all (no fonts, scripts, styles or
+//! images fetched), inline CSS, a few lines of inline JavaScript (hover details
+//! on the map, sortable tables; the page reads fully without it). Sections: the
+//! inline SVG catchment map ([`map`](super::map)) with its legend, the catchment
+//! ranking, the area ranking, the per-municipality summary, the rollout plan,
+//! the method with its formulas, the parameters and data sources, and what was
+//! withheld for privacy ([`privacy`](super::privacy)). Every text that comes from
+//! an input (names, codes, paths, notices) is HTML-escaped.
+//!
+//! ```
+//! use careneed::outputs::{html, map::MapSpec, privacy::Privacy};
+//! use careneed::{pipeline, scenario::Scenario};
+//! let mut s = Scenario::default();
+//! s.name = Some("<b>Län</b>".into());
+//! s.inputs.areas = Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo/areas.csv"));
+//! let run = pipeline::run(&s).unwrap();
+//! let page = html::report(&run, &MapSpec::default(), &Privacy::default(), None).unwrap();
+//! assert!(page.starts_with("<!DOCTYPE html>"));
+//! assert!(page.contains("&lt;b&gt;Län&lt;/b&gt;") && !page.contains("<b>Län"));
+//! assert!(!page.contains("http"));
+//! ```
+
+use super::csv::number;
+use super::map::{MapSpec, catchment_values};
+use super::privacy::{MARKER, Privacy, plan_hidden, selection_hidden, summary, total_hidden};
+use super::svg::escape;
+use crate::error::Result;
+use crate::pipeline::Run;
+use crate::report::Level;
+use std::fmt::Write as _;
+
+const STYLE: &str = r#"
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:0 auto;max-width:1200px;padding:0 1.2em 3em;color:#222;line-height:1.45}
+h1{font-size:1.6em;margin:.8em 0 .2em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:1.8em}
+nav a{margin-right:1em}
+.mapbox{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}
+.mapbox svg{max-width:100%;height:auto;border:1px solid #ddd}
+#details{min-width:16em;max-width:22em;white-space:pre-line;background:#f7f7f7;border:1px solid #ddd;padding:.6em;font-size:.95em}
+#catchments path.catchment:hover,#catchments path.catchment.hover{stroke:#000;stroke-width:2}
+table{border-collapse:collapse;margin:.6em 0;font-size:.9em}
+th,td{border:1px solid #ddd;padding:.25em .5em;text-align:left}td{white-space:nowrap}
+td.n{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f0f0f0}table.sortable th{cursor:pointer}
+table.sortable th:after{content:" \2195";color:#999}
+tr.selected td{font-weight:bold}tr.hover td{background:#ffffcc}
+.swatch{display:inline-block;width:1em;height:1em;border:1px solid #777;vertical-align:middle}
+pre{background:#f7f7f7;padding:.6em;overflow:auto;font-size:.85em}
+.formula{font-family:"DejaVu Sans Mono",monospace;background:#f7f7f7;padding:.6em;white-space:pre}
+.muted{color:#666}
+"#;
+
+const SCRIPT: &str = r##"
+(function () {
+  "use strict";
+  var details = document.getElementById("details");
+  var paths = document.querySelectorAll("#catchments path.catchment");
+  function row(p) { return document.getElementById("r-" + p.id.slice(2)); }
+  Array.prototype.forEach.call(paths, function (p) {
+    p.addEventListener("mouseenter", function () {
+      var t = p.querySelector("title");
+      if (details && t) { details.textContent = t.textContent; }
+      p.classList.add("hover");
+      var r = row(p); if (r) { r.classList.add("hover"); }
+    });
+    p.addEventListener("mouseleave", function () {
+      p.classList.remove("hover");
+      var r = row(p); if (r) { r.classList.remove("hover"); }
+    });
+  });
+  function key(td) {
+    var v = td.getAttribute("data-v");
+    if (v !== null && v !== "") { return parseFloat(v); }
+    return td.textContent;
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), function (table) {
+    var heads = table.querySelectorAll("thead th");
+    Array.prototype.forEach.call(heads, function (th, i) {
+      th.addEventListener("click", function () {
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        var dir = th.getAttribute("data-dir") === "asc" ? -1 : 1;
+        Array.prototype.forEach.call(heads, function (h) { h.removeAttribute("data-dir"); });
+        th.setAttribute("data-dir", dir === 1 ? "asc" : "desc");
+        rows.sort(function (a, b) {
+          var x = key(a.cells[i]), y = key(b.cells[i]);
+          var xn = typeof x === "number", yn = typeof y === "number";
+          if (xn && yn) { return (x - y) * dir; }
+          if (xn) { return -1; }
+          if (yn) { return 1; }
+          return String(x).localeCompare(String(y)) * dir;
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      });
+    });
+  });
+  // Ran to the end (the browser check in .ci/run looks for this).
+  document.body.setAttribute("data-script", "ok");
+})();
+"##;
+
+/// A table cell: text (escaped), right-aligned with a sort key when numeric.
+fn td_num(out: &mut String, value: Option<f64>, decimals: usize, hidden: bool) {
+    match (hidden, value) {
+        (true, _) => out.push_str(&format!("<td class=\"n\">{MARKER}</td>")),
+        (false, Some(v)) if v.is_finite() => {
+            let _ = write!(
+                out,
+                "<td class=\"n\" data-v=\"{v}\">{}</td>",
+                number(v, decimals)
+            );
+        }
+        _ => out.push_str("<td class=\"n\"></td>"),
+    }
+}
+
+/// A setting's name as the scenario spells it (`need_reached`).
+fn serde_name<T: serde::Serialize>(x: &T) -> String {
+    match serde_json::to_value(x) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+fn td(out: &mut String, text: &str) {
+    let _ = write!(out, "<td>{}</td>", escape(text));
+}
+
+fn thead(out: &mut String, headers: &[&str]) {
+    out.push_str("<thead><tr>");
+    for h in headers {
+        let _ = write!(out, "<th>{}</th>", escape(h));
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+}
+
+/// The report page (see the module docs). `map_svg`: the catchment map
+/// ([`super::map::catchment_map`] rendered), inlined when given.
+pub fn report(
+    run: &Run,
+    spec: &MapSpec,
+    privacy: &Privacy,
+    map_svg: Option<&str>,
+) -> Result<String> {
+    let title = run.scenario.name.as_deref().unwrap_or("careneed run");
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>careneed report: {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
+        escape(title),
+        escape(title)
+    );
+    let with_cni = run.areas.iter().filter(|a| a.cni.is_some()).count();
+    let _ = writeln!(
+        h,
+        "<p>{} areas, {with_cni} with a Care Need Index (CNI){}{}. Reference: {}.</p>",
+        run.areas.len(),
+        run.catchments
+            .as_ref()
+            .map(|c| format!(", {} BVC catchments", c.summaries.len()))
+            .unwrap_or_default(),
+        run.plan
+            .as_ref()
+            .and_then(|p| p.exact.as_ref())
+            .map(|e| format!(
+                "; the plan selects {} catchments",
+                e.wave.iter().flatten().count()
+            ))
+            .unwrap_or_default(),
+        escape(&run.cni.reference.description)
+    );
+    h.push_str("<nav><a href=\"#map\">Map</a><a href=\"#ranking\">Catchment ranking</a><a href=\"#areas\">Area ranking</a><a href=\"#municipalities\">Municipalities</a><a href=\"#plan\">Rollout plan</a><a href=\"#method\">Method</a><a href=\"#parameters\">Parameters and data</a><a href=\"#privacy\">Privacy</a></nav>\n");
+
+    // Map.
+    h.push_str("<h2 id=\"map\">Map</h2>\n");
+    match map_svg {
+        Some(svg) => {
+            // Inline SVG needs no namespace in HTML; leaving it out keeps the page
+            // free of any URL.
+            let svg = svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1);
+            let _ = writeln!(
+                h,
+                "<div class=\"mapbox\">{svg}<div id=\"details\">Point at a catchment for its figures.</div></div>"
+            );
+            let _ = writeln!(
+                h,
+                "<p class=\"muted\">Catchments coloured by {} ({}), municipality borders in dark grey, catchments selected by the plan outlined in black; grey: no value or withheld (small count).</p>",
+                escape(spec.variable.title()),
+                escape(spec.scheme.name())
+            );
+        }
+        None => {
+            h.push_str("<p>No catchment map: the scenario gives no boundaries or BVC points.</p>\n")
+        }
+    }
+
+    catchment_table(&mut h, run, spec, privacy);
+    area_table(&mut h, run, privacy);
+    municipality_table(&mut h, run, privacy);
+    plan_section(&mut h, run, privacy);
+    method_section(&mut h, run);
+    parameters_section(&mut h, run);
+    privacy_section(&mut h, run, privacy);
+
+    let _ = write!(
+        h,
+        "<p class=\"muted\">Written by careneed {}.</p>\n<script>{SCRIPT}</script>\n</body>\n</html>\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    Ok(h)
+}
+
+fn catchment_table(h: &mut String, run: &Run, spec: &MapSpec, privacy: &Privacy) {
+    h.push_str("<h2 id=\"ranking\">Catchment ranking</h2>\n");
+    let Some(c) = &run.catchments else {
+        h.push_str("<p>No catchments in this run.</p>\n");
+        return;
+    };
+    let values = catchment_values(run, spec, privacy);
+    let classed = super::map::classes(&values, spec, spec.variable.name());
+    h.push_str("<p>Click a column heading to sort. <code>..</code>: withheld (small count).</p>\n<table class=\"sortable\" id=\"catchment-table\">\n");
+    thead(
+        h,
+        &[
+            "rank",
+            "BVC",
+            "name",
+            "municipality",
+            "class",
+            "CNI",
+            "relative VTI",
+            "children 0–5",
+            "eligible families",
+            "need reached",
+            "FTE",
+            "selected",
+            "wave",
+            "P(selected)",
+        ],
+    );
+    let mut order: Vec<usize> = (0..c.summaries.len()).collect();
+    let planned = |bvc: &str| {
+        run.plan
+            .as_ref()
+            .and_then(|p| p.catchments.iter().find(|x| x.bvc == bvc))
+    };
+    order.sort_by_key(|&i| {
+        (
+            planned(&c.summaries[i].bvc).map_or(usize::MAX, |x| x.rank),
+            i,
+        )
+    });
+    for i in order {
+        let s = &c.summaries[i];
+        let p = planned(&s.bvc);
+        let hidden = privacy.hides_any(&[Some(s.population), Some(s.children)]);
+        let plan_h = p.is_some_and(|x| plan_hidden(privacy, x));
+        let style = classed.style(i);
+        let _ = write!(
+            h,
+            "<tr id=\"r-{}\"{}>",
+            escape(&s.bvc),
+            if p.is_some_and(|x| x.phase.is_some()) {
+                " class=\"selected\""
+            } else {
+                ""
+            }
+        );
+        td_num(h, p.map(|x| x.rank as f64), 0, false);
+        td(h, &s.bvc);
+        td(h, s.name.as_deref().unwrap_or(""));
+        td(h, p.and_then(|x| x.municipality.as_deref()).unwrap_or(""));
+        let _ = write!(
+            h,
+            "<td data-v=\"{}\"><span class=\"swatch\" style=\"background:{}\"></span> {}</td>",
+            style.class.unwrap_or(0),
+            escape(&style.fill),
+            escape(&style.label)
+        );
+        td_num(h, s.cni, 3, hidden);
+        td_num(h, s.relative_vti, 3, false);
+        td_num(h, Some(s.children), 0, hidden);
+        td_num(h, p.map(|x| x.eligible_families), 1, plan_h);
+        td_num(h, p.map(|x| x.need), 1, plan_h);
+        td_num(h, p.map(|x| x.resources.fte_total), 3, plan_h);
+        td(
+            h,
+            match p.map(|x| x.phase.is_some()) {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => "",
+            },
+        );
+        td_num(h, p.and_then(|x| x.phase).map(|w| w as f64), 0, false);
+        td_num(h, p.and_then(|x| x.p_selected), 3, false);
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody></table>\n");
+}
+
+fn area_table(h: &mut String, run: &Run, privacy: &Privacy) {
+    let _ = writeln!(
+        h,
+        "<h2 id=\"areas\">Area ranking</h2>\n<details><summary>All {} areas by CNI, highest first</summary>\n<table class=\"sortable\" id=\"area-table\">",
+        run.areas.len()
+    );
+    let research = !run.cni.research_reference.is_empty();
+    let mut headers = vec!["rank", "code", "name", "municipality", "residents", "CNI"];
+    if research {
+        headers.push("CNI (research)");
+    }
+    thead(h, &headers);
+    for &i in &run.ranking {
+        let a = &run.areas[i];
+        let hidden = privacy.hides(a.population);
+        h.push_str("<tr>");
+        td_num(h, a.rank.map(|r| r as f64), 0, false);
+        td(h, &a.code);
+        td(h, a.name.as_deref().unwrap_or(""));
+        td(h, a.municipality.as_deref().unwrap_or(""));
+        td_num(h, a.population, 0, hidden);
+        td_num(h, a.cni, 3, hidden);
+        if research {
+            td_num(h, a.cni_research, 3, hidden);
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody></table></details>\n");
+}
+
+fn municipality_table(h: &mut String, run: &Run, privacy: &Privacy) {
+    h.push_str("<h2 id=\"municipalities\">Municipalities</h2>\n");
+    let Some(p) = &run.plan else {
+        h.push_str(
+            "<p>The per-municipality summary comes with the plan ([plan] in the scenario).</p>\n",
+        );
+        return;
+    };
+    h.push_str("<table class=\"sortable\" id=\"municipality-table\">\n");
+    let above: Vec<String> = p
+        .spec
+        .thresholds
+        .iter()
+        .map(|t| format!("catchments CNI > {}", number(*t, 3)))
+        .collect();
+    let mut headers = vec![
+        "code",
+        "name",
+        "residents",
+        "children 0–5",
+        "eligible families",
+        "CNI",
+        "catchments",
+    ];
+    headers.extend(above.iter().map(String::as_str));
+    thead(h, &headers);
+    for m in &p.municipalities {
+        let hidden = privacy.hides_any(&[
+            Some(m.population),
+            Some(m.children),
+            Some(m.eligible_families),
+        ]);
+        h.push_str("<tr>");
+        td(h, &m.code);
+        td(h, m.name.as_deref().unwrap_or(""));
+        td_num(h, Some(m.population), 0, hidden);
+        td_num(h, Some(m.children), 0, hidden);
+        td_num(h, Some(m.eligible_families), 1, hidden);
+        td_num(h, m.cni, 3, hidden);
+        td_num(h, Some(m.catchments as f64), 0, false);
+        for &n in &m.catchments_above {
+            td_num(h, Some(n as f64), 0, false);
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody></table>\n");
+}
+
+fn plan_section(h: &mut String, run: &Run, privacy: &Privacy) {
+    h.push_str("<h2 id=\"plan\">Rollout plan</h2>\n");
+    let Some(p) = &run.plan else {
+        h.push_str("<p>No plan: the scenario has no [plan] section.</p>\n");
+        return;
+    };
+    let unit = match p.spec.budget_unit {
+        crate::plan::BudgetUnit::Fte => "FTE",
+        crate::plan::BudgetUnit::Sek => "SEK a year",
+    };
+    let prog = &p.spec.programme;
+    let _ = writeln!(
+        h,
+        "<p>Programme <b>{}</b>: {} visits per family, acceptance {}, {} visits per accepting family on average (observed completion). Eligible families: {}. Ranked by {}; need weight {}.</p>",
+        escape(&prog.preset),
+        number(prog.visits, 1),
+        number(prog.acceptance, 2),
+        number(p.visits_per_accepting_family, 2),
+        escape(&p.eligibility),
+        serde_name(&p.spec.rank_by),
+        serde_name(&p.spec.need_weight)
+    );
+    if let Some(e) = &p.exact {
+        h.push_str("<table id=\"waves\">\n");
+        thead(
+            h,
+            &[
+                "wave",
+                "budget",
+                "cumulative budget",
+                "catchments added",
+                "cost",
+                "need reached",
+            ],
+        );
+        for (k, w) in e.waves.iter().enumerate() {
+            let names: Vec<String> = w
+                .chosen
+                .iter()
+                .filter_map(|&i| p.catchments.get(i))
+                .map(|c| match &c.name {
+                    Some(n) => format!("{n} ({})", c.bvc),
+                    None => c.bvc.clone(),
+                })
+                .collect();
+            let hidden = total_hidden(privacy, p, w.chosen.iter().copied());
+            h.push_str("<tr>");
+            td_num(h, Some((k + 1) as f64), 0, false);
+            td(h, &format!("{} {unit}", number(w.budget, 3)));
+            td(h, &format!("{} {unit}", number(w.capacity, 3)));
+            td(
+                h,
+                &if names.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    names.join(", ")
+                },
+            );
+            if hidden {
+                td(h, MARKER);
+            } else {
+                td(h, &format!("{} {unit}", number(w.cost, 3)));
+            }
+            td_num(h, Some(w.need), 1, hidden);
+            h.push_str("</tr>\n");
+        }
+        h.push_str("</tbody></table>\n");
+        if let Some(g) = p
+            .greedy
+            .as_ref()
+            .filter(|g| !selection_hidden(privacy, p, e) && !selection_hidden(privacy, p, g))
+        {
+            let _ = writeln!(
+                h,
+                "<p>Exact selection: need reached {} at {} {unit}. Greedy baseline (best need per cost first): {} at {} {unit}; the exact optimum reaches {} more.</p>",
+                number(e.need, 1),
+                number(e.cost, 3),
+                number(g.need, 1),
+                number(g.cost, 3),
+                number(e.need - g.need, 1)
+            );
+        }
+    } else {
+        h.push_str("<p>No budget given: nothing selected beyond lock-ins.</p>\n");
+    }
+    if let Some(r) = &p.robustness {
+        let _ = writeln!(
+            h,
+            "<p>Robustness: {} Monte Carlo draws (seed {}), every weight × U(1 − {s}, 1 + {s}){}; the catchment table shows how often each catchment is selected.</p>",
+            r.spec.draws,
+            r.spec.seed,
+            if r.spec.count_noise {
+                ", Poisson noise on every count"
+            } else {
+                ""
+            },
+            s = number(r.spec.weight_spread, 3)
+        );
+    }
+    for a in &prog.assumptions {
+        let _ = writeln!(h, "<p class=\"muted\">Assumption: {}</p>", escape(a));
+    }
+}
+
+fn method_section(h: &mut String, run: &Run) {
+    h.push_str("<h2 id=\"method\">Method</h2>\n<h3>Care Need Index (SCB)</h3>\n<div class=\"formula\">index = Σᵢ wᵢ · nᵢ\nCNI   = (index / residents) / R\nR     = Σ index / Σ residents over the reference population</div>\n");
+    h.push_str("<table id=\"weights\">\n");
+    thead(
+        h,
+        &["variable nᵢ", "weight wᵢ", "denominator (research variant)"],
+    );
+    for v in &run.cni.variables {
+        h.push_str("<tr>");
+        td(h, &v.name);
+        td_num(h, Some(v.weight), 3, false);
+        td(h, &v.denominator);
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody></table>\n");
+    let _ = writeln!(
+        h,
+        "<p>{}. CNI 1.0 is the reference average; 1.5 means 50 % more weighted need per resident.</p>",
+        escape(&run.cni.reference.description)
+    );
+    if !run.cni.research_reference.is_empty() {
+        let transform = match run.cni.transform {
+            Some(crate::scores::cni::Transform::Log) => "tᵢ = ln(100·pᵢ + 1)",
+            _ => "tᵢ = asin(√pᵢ)",
+        };
+        let _ = writeln!(
+            h,
+            "<h3>Research variant</h3>\n<div class=\"formula\">pᵢ = nᵢ / dᵢ\n{transform}\nzᵢ = (tᵢ − μᵢ) / σᵢ   (population-weighted over the input areas)\nCNI_research = exp(Σᵢ wᵢ·zᵢ / Σᵢ wᵢ)</div>"
+        );
+    }
+    if let Some(v) = &run.vti {
+        let _ = writeln!(
+            h,
+            "<h3>Vårdtyngdsindex (VTI)</h3>\n<div class=\"formula\">VTI               = p_first / 3 + p_bcg + p_smoke\nweighted newborns = newborns × (1 + VTI)\nrelative VTI      = (1 + VTI) / mean(1 + VTI)   (mean {} over the centres, newborn-weighted)\nnurse FTE         = weighted newborns / {}\nnurse hours/week  = nurse FTE × {}</div>",
+            number(v.mean_one_plus_vti, 4),
+            number(v.spec.newborns_per_fte, 2),
+            number(v.spec.hours_per_fte, 2)
+        );
+    }
+    if run.catchments.is_some() {
+        h.push_str("<h3>Catchments</h3>\n<p>Each area goes whole to the BVC nearest its population-weighted centre; a catchment's CNI is the residents-weighted mean of its areas' CNI.</p>\n");
+    }
+    if let Some(p) = &run.plan {
+        let _ = writeln!(
+            h,
+            "<h3>Need and the rollout</h3>\n<div class=\"formula\">need reached   = eligible families × CNI   (per area, summed per catchment)\naccepting      = eligible families × {acc}\nvisits         = accepting × {vpf} visits per accepting family\nFTE            = visits × share of visits a profession attends × (minutes per visit + travel) / 60 / hours per FTE-year\nchoose x ∈ {{0,1}}ⁿ maximising Σ need · x   subject to   Σ cost · x ≤ budget (cumulative per wave),\n    x = 1 for locked-in catchments, x = 0 where not allowed</div>\n<p>The knapsack is solved exactly (branch and bound); a greedy baseline is shown for comparison.</p>",
+            acc = number(p.spec.programme.acceptance, 3),
+            vpf = number(p.visits_per_accepting_family, 3)
+        );
+    }
+}
+
+fn parameters_section(h: &mut String, run: &Run) {
+    h.push_str("<h2 id=\"parameters\">Parameters and data sources</h2>\n<table id=\"sources\">\n");
+    thead(h, &["input", "file"]);
+    let i = &run.scenario.inputs;
+    for (name, path) in [
+        ("areas", &i.areas),
+        ("boundaries", &i.boundaries),
+        ("BVC table (VTI)", &i.bvc_table),
+        ("municipalities", &i.municipalities),
+        ("BVC points", &i.bvc_points),
+        ("geocoded children (counted per area only)", &i.children),
+        ("births", &i.births),
+    ] {
+        if let Some(p) = path {
+            h.push_str("<tr>");
+            td(h, name);
+            td(h, &p.display().to_string());
+            h.push_str("</tr>\n");
+        }
+    }
+    h.push_str("</tbody></table>\n");
+    if let Some(b) = &run.boundaries {
+        let _ = writeln!(
+            h,
+            "<p>Boundaries in {}; maps drawn in SWEREF99 TM, GeoJSON written in WGS84.</p>",
+            escape(&b.crs.to_string())
+        );
+    }
+    let scenario = toml::to_string(&run.scenario)
+        .or_else(|_| serde_json::to_string_pretty(&run.scenario))
+        .unwrap_or_default();
+    let _ = writeln!(
+        h,
+        "<details><summary>The scenario ({})</summary><pre>{}</pre></details>",
+        escape(&run.scenario.source),
+        escape(&scenario)
+    );
+    let warnings: Vec<_> = run
+        .report
+        .notices
+        .iter()
+        .filter(|n| n.level == Level::Warning)
+        .collect();
+    let _ = writeln!(
+        h,
+        "<details><summary>{} warnings, {} notes in the run</summary><ul>",
+        warnings.len(),
+        run.report.notices.len() - warnings.len()
+    );
+    for n in &run.report.notices {
+        let _ = writeln!(h, "<li>{}</li>", escape(&n.to_string()));
+    }
+    h.push_str("</ul></details>\n");
+}
+
+fn privacy_section(h: &mut String, run: &Run, privacy: &Privacy) {
+    let _ = writeln!(
+        h,
+        "<h2 id=\"privacy\">Privacy: what was withheld</h2>\n<p>Counts of people (residents, children, newborns, eligible or accepting families) between 1 and {} (any value above 0 and below {}) are shown as <code>{MARKER}</code> in tables, left out of the map classes, and every figure derived from them in that row (CNI, shares, VTI, need, visits, FTE, cost) is withheld as well. Zero is shown. No output contains a record or coordinate of a child: geocoded children are only counted per area and catchment.</p>",
+        number((privacy.min_count - 1.0).max(0.0), 0),
+        number(privacy.min_count, 0)
+    );
+    let s = summary(run, privacy);
+    if s.is_empty() {
+        h.push_str("<p id=\"suppressed\">Nothing was withheld in this run.</p>\n");
+        return;
+    }
+    h.push_str("<table id=\"suppressed\">\n");
+    thead(h, &["output", "rows withheld", "fields"]);
+    for x in &s {
+        h.push_str("<tr>");
+        td(h, &x.output);
+        let unit = match (x.rows, x.unit.as_str()) {
+            (1, "municipalities") => "municipality",
+            (1, u) => u.strip_suffix('s').unwrap_or(u),
+            (_, u) => u,
+        };
+        td(h, &format!("{} {unit}", x.rows));
+        td(h, &x.fields.join(", "));
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody></table>\n");
+}
