@@ -4,7 +4,8 @@
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET...]
 #
-# Targets: table_reader boundary_reader points_reader scenario_parser (default: all).
+# Targets: table_reader boundary_reader points_reader scenario_parser spatial_ops
+# (default: all).
 # Corpora are seeded from tests/hostile and the test fixtures; logs go to
 # fuzz/logs/TARGET.log, crashes to fuzz/artifacts/TARGET/. The exit status is
 # non-zero when any target found a crash. Turn a crash into a regression test in
@@ -20,7 +21,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-600}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(table_reader boundary_reader points_reader scenario_parser)
+((${#targets[@]})) || targets=(table_reader boundary_reader points_reader scenario_parser spatial_ops)
 
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 
@@ -58,6 +59,7 @@ seed() {
 seed table_reader tests/hostile/tables tests/fixtures/inputs
 seed points_reader tests/hostile/points
 seed boundary_reader tests/hostile/boundaries tests/fixtures/inputs
+seed spatial_ops tests/hostile/boundaries tests/fixtures/inputs
 seed scenario_parser tests/hostile/scenarios data/demo/scenario.toml
 
 mkdir -p fuzz/logs

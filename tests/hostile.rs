@@ -594,3 +594,50 @@ fn plain_windows_1252_is_not_mixed() {
     assert_eq!(t.label(&t.rows[0], "name"), Some("Ö\u{a0}Gävle"));
     assert_eq!(report.of_kind("mixed_encoding").count(), 0);
 }
+
+/// Regression (found by the `spatial_ops` fuzzer, crash-b5ad892c): this
+/// MultiPolygon, repaired, made geo's boolean operations (i_overlay 4.5.2) fail an
+/// internal assertion (`extract_ogc.rs:121`, a debug assertion: builds with debug
+/// assertions panicked) when interpolating from the area onto itself and when
+/// building catchments from the areas themselves. Identical geometries now need no
+/// overlay, and a failing overlay is caught and reported as an error.
+#[test]
+fn fuzz_repaired_overlay_panic() {
+    use careneed::spatial::catchments::from_polygons;
+    use careneed::spatial::interpolate::{InterpolateSpec, interpolate};
+    use geo::Validation;
+    let repair = BoundaryOptions {
+        repair: true,
+        ..BoundaryOptions::default()
+    };
+    let path = corpus().join("boundaries/fuzz_repaired_overlay_panic.geojson");
+    let (areas, report) = read_boundaries(&path, &repair).unwrap();
+    assert_eq!(report.of_kind("repaired_geometry").count(), 1);
+    assert!(areas.areas[0].geometry.is_valid());
+    let code = areas.areas[0].code.clone();
+    let spec = TableSpec {
+        key: "code".into(),
+        key_header: "code".into(),
+        labels: vec![],
+        columns: vec![careneed::inputs::table::ColumnSpec {
+            name: "n".into(),
+            header: "n".into(),
+            required: true,
+            at_most: vec![],
+        }],
+    };
+    let csv = format!("code,n\n{code},100\n");
+    let (table, _) = careneed::inputs::table::parse_table("n.csv", csv.as_bytes(), &spec).unwrap();
+    let out = interpolate(
+        &areas,
+        &table,
+        &areas,
+        &InterpolateSpec::new(&["n"], &[]),
+        None,
+    )
+    .unwrap();
+    assert_eq!(out.values, [[Some(100.0)]]);
+    let (c, _) = from_polygons(&areas, &areas).unwrap();
+    assert_eq!(c.catchments[0].areas, [(0, 1.0)]);
+    assert!(careneed::inputs::validate::overlaps(&areas, 1e-6).is_empty());
+}

@@ -437,6 +437,7 @@ fn missing(csv: &CsvText, header: &str) -> Error {
 pub fn table_from_csv(csv: &CsvText, spec: &TableSpec) -> crate::Result<(Table, Report)> {
     let mut report = Report::default();
     csv.note_decisions(&mut report);
+    csv.note_mixed_encoding(&mut report);
 
     let key_index = find_header(csv, &spec.key_header, &mut report, &spec.key)?
         .ok_or_else(|| missing(csv, &spec.key_header))?;

@@ -7,7 +7,8 @@
 //!   so `G\xe4vle` becomes `Gävle`. [`CsvText::encoding`] records which was used and
 //!   [`CsvText::note_decisions`] turns a BOM or the fallback into an `Info` notice
 //!   (kind `encoding`); when such a file also holds UTF-8 for Latin-1 letters (lines
-//!   of both encodings), a `Warning` (kind `mixed_encoding`) says its UTF-8 text is
+//!   of both encodings), tables get a `Warning` (kind `mixed_encoding`,
+//!   [`CsvText::note_mixed_encoding`]): its UTF-8 text is
 //!   garbled. UTF-16 files (Excel's "Unicode text"), Excel workbooks, PDFs and HTML
 //!   pages are refused with a message saying what the file is.
 //! * **Delimiter.** `,` or `;`, whichever occurs more often outside quotes in the
@@ -147,13 +148,6 @@ impl CsvText {
                 "not valid UTF-8; read as Windows-1252 (Latin-1), the encoding of older SCB and Excel exports",
             ),
         }
-        if self.mixed_encoding {
-            report.warn(
-                "mixed_encoding",
-                Location::file(&self.source),
-                "the file mixes UTF-8 and Windows-1252 text; read as Windows-1252, so its UTF-8 text (e.g. names) is garbled (\"GÃ¤vle\" for \"Gävle\"); numbers are unaffected. Save it as \"CSV UTF-8\"",
-            );
-        }
         if self.excel_sep_line {
             report.info(
                 "delimiter",
@@ -169,6 +163,19 @@ impl CsvText {
                 "delimiter",
                 Location::file(&self.source),
                 "fields are separated by ';' (decimal commas such as 12,5 are accepted)",
+            );
+        }
+    }
+
+    /// Adds a `Warning` (kind `mixed_encoding`) when the file mixes UTF-8 and
+    /// Windows-1252 text (tables call it; the points readers, which keep only
+    /// coordinates, do not).
+    pub fn note_mixed_encoding(&self, report: &mut Report) {
+        if self.mixed_encoding {
+            report.warn(
+                "mixed_encoding",
+                Location::file(&self.source),
+                "the file mixes UTF-8 and Windows-1252 text; read as Windows-1252, so its UTF-8 text (e.g. names) is garbled (\"GÃ¤vle\" for \"Gävle\"); numbers are unaffected. Save it as \"CSV UTF-8\"",
             );
         }
     }

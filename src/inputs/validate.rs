@@ -142,6 +142,22 @@ fn geo_check(geometry: &MultiPolygon<f64>) -> Option<String> {
     }
 }
 
+/// The area of `a ∩ b` by [`geo::BooleanOps`], or `None` when it cannot be
+/// computed. i_overlay (geo's boolean operations) fails an internal assertion on
+/// some valid inputs (found by fuzzing: a repaired MultiPolygon intersected with
+/// itself; builds with debug assertions panic, others go on). So: identical
+/// geometries need no overlay (`a ∩ a = a`); a panic is caught silently
+/// ([`quietly`]) and the operation retried with the operands swapped; `None` when
+/// that fails too, for the caller to report.
+pub(crate) fn intersection_area(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> Option<f64> {
+    if a == b {
+        return Some(a.unsigned_area());
+    }
+    quietly(|| a.intersection(b).unsigned_area())
+        .or_else(|_| quietly(|| b.intersection(a).unsigned_area()))
+        .ok()
+}
+
 thread_local! {
     /// Whether a panic on this thread is one [`quietly`] catches.
     static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
@@ -311,9 +327,10 @@ pub struct Overlap {
     pub a: usize,
     /// The second area.
     pub b: usize,
-    /// The area of the overlap, in the boundaries' CRS units squared.
+    /// The area of the overlap, in the boundaries' CRS units squared; NaN when
+    /// geo's boolean operations failed on the pair (reported as such).
     pub area: f64,
-    /// The overlap as a share of the smaller of the two areas.
+    /// The overlap as a share of the smaller of the two areas (NaN likewise).
     pub share: f64,
 }
 
@@ -348,7 +365,15 @@ pub fn overlaps(boundaries: &Boundaries, min_share: f64) -> Vec<Overlap> {
                 .filter_map(|other| {
                     let b = other.data;
                     let (ga, gb) = (&boundaries.areas[a].geometry, &boundaries.areas[b].geometry);
-                    let area = ga.intersection(gb).unsigned_area();
+                    let Some(area) = intersection_area(ga, gb) else {
+                        // Reported as an overlap that could not be measured.
+                        return Some(Overlap {
+                            a,
+                            b,
+                            area: f64::NAN,
+                            share: f64::NAN,
+                        });
+                    };
                     let smaller = areas[a].min(areas[b]);
                     let share = if smaller > 0.0 { area / smaller } else { 0.0 };
                     (share > min_share).then_some(Overlap { a, b, area, share })
@@ -364,6 +389,20 @@ pub fn overlaps(boundaries: &Boundaries, min_share: f64) -> Vec<Overlap> {
 pub fn report_overlaps(boundaries: &Boundaries, overlaps: &[Overlap], report: &mut Report) {
     for o in overlaps {
         let (a, b) = (&boundaries.areas[o.a], &boundaries.areas[o.b]);
+        if o.share.is_nan() {
+            report.warn(
+                "overlapping_areas",
+                Location::file(&boundaries.source)
+                    .at_feature(a.feature)
+                    .with_code(&a.code)
+                    .with_field("geometry"),
+                format!(
+                    "whether areas {} and {} overlap could not be computed (geo's boolean operations failed on them); check both polygons",
+                    a.code, b.code
+                ),
+            );
+            continue;
+        }
         report.warn(
             "overlapping_areas",
             Location::file(&boundaries.source)

@@ -52,7 +52,7 @@ use crate::inputs::points::{Points, check_crs};
 use crate::report::Report;
 use crate::scores::vti::VtiResult;
 use crate::spatial::assign::{AreaIndex, Assignment, assign};
-use geo::{Area as _, BooleanOps, BoundingRect, Centroid, MultiPolygon, unary_union};
+use geo::{Area as _, BoundingRect, Centroid, MultiPolygon, unary_union};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, RTreeObject};
 use serde::{Deserialize, Serialize};
@@ -548,10 +548,20 @@ pub fn from_polygons(
             .collect();
         candidates.sort_unstable();
         for c in candidates {
-            let overlap = area
-                .geometry
-                .intersection(&catchments.areas[c].geometry)
-                .unsigned_area();
+            let overlap =
+                crate::inputs::validate::intersection_area(&area.geometry, &catchments.areas[c].geometry)
+                    .ok_or_else(|| {
+                        Error::input(
+                            Location::file(&catchments.source)
+                                .at_feature(catchments.areas[c].feature)
+                                .with_code(&catchments.areas[c].code)
+                                .with_field("geometry"),
+                            Problem::Invalid(format!(
+                                "cannot intersect this catchment with area {} of {}: geo's boolean operations failed on the pair; check both polygons",
+                                area.code, boundaries.source
+                            )),
+                        )
+                    })?;
             let share = (overlap / whole).min(1.0);
             if share >= SLIVER {
                 shares[c].push((a, share));

@@ -85,7 +85,7 @@ use crate::inputs::table::{Row, Table};
 use crate::report::Report;
 use crate::spatial::assign::{AreaIndex, assign};
 use crate::spatial::overlap::{Prepared, intersection_area};
-use geo::{Area, BooleanOps, BoundingRect};
+use geo::{Area, BoundingRect};
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
@@ -224,6 +224,8 @@ struct Overlay {
     area: f64,
     pieces: Vec<(usize, f64)>,
     covered_area: f64,
+    /// A target whose intersection with this source geo could not compute.
+    failed: Option<usize>,
 }
 
 fn overlay(
@@ -239,6 +241,7 @@ fn overlay(
             area,
             pieces: Vec::new(),
             covered_area: 0.0,
+            failed: None,
         };
     };
     let envelope = AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]);
@@ -249,15 +252,19 @@ fn overlay(
     candidates.sort_unstable();
     let mut pieces = Vec::new();
     let mut covered_area = 0.0;
+    let mut failed = None;
     let own = Prepared::new(&source.geometry);
     for t in candidates {
         // Green's theorem where the boundaries cross cleanly, else the overlay.
-        let piece = intersection_area(&own, &prepared[t]).unwrap_or_else(|| {
-            source
-                .geometry
-                .intersection(&targets.areas[t].geometry)
-                .unsigned_area()
-        });
+        let piece = match intersection_area(&own, &prepared[t]).or_else(|| {
+            crate::inputs::validate::intersection_area(&source.geometry, &targets.areas[t].geometry)
+        }) {
+            Some(piece) => piece,
+            None => {
+                failed.get_or_insert(t);
+                continue;
+            }
+        };
         if piece > 0.0 && piece.is_finite() {
             covered_area += piece;
             if area > 0.0 && piece / area >= sliver {
@@ -267,6 +274,7 @@ fn overlay(
     }
     Overlay {
         area,
+        failed,
         pieces,
         covered_area,
     }
@@ -437,6 +445,23 @@ pub fn interpolate(
         .par_iter()
         .map(|s| overlay(s, targets, &prepared, &tree, spec.sliver))
         .collect();
+    if let Some((s, t)) = overlays
+        .iter()
+        .enumerate()
+        .find_map(|(s, o)| o.failed.map(|t| (s, t)))
+    {
+        let (source, target) = (&sources.areas[s], &targets.areas[t]);
+        return Err(Error::input(
+            Location::file(&sources.source)
+                .at_feature(source.feature)
+                .with_code(&source.code)
+                .with_field("geometry"),
+            Problem::Invalid(format!(
+                "cannot intersect this area with target {} of {}: geo's boolean operations failed on the pair; check both polygons",
+                target.code, targets.source
+            )),
+        ));
+    }
 
     // Point counts per source and per (source, target).
     let point_counts: Option<PointCounts> = points.map(|points| {
