@@ -470,6 +470,13 @@ fn positions(area: &Area) -> impl Iterator<Item = (f64, f64)> + '_ {
 /// in [`Value`]).
 type Members<'a> = BTreeMap<String, &'a RawValue>;
 
+/// Member `name` of `members` as a [`Value`] (`None` when absent).
+fn member_value(members: &Members, name: &str) -> Option<Value> {
+    members
+        .get(name)
+        .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())
+}
+
 /// One feature, read on its own: its `type` (when a string), its `properties`
 /// and its geometry, or the problem with the geometry.
 struct RawFeature {
@@ -492,11 +499,6 @@ impl RawFeature {
                 });
             }
         };
-        let value = |name: &str| {
-            members
-                .get(name)
-                .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())
-        };
         let geometry = match members.get("geometry") {
             None => geometry(None),
             Some(raw) => match fast_geometry(raw) {
@@ -509,8 +511,8 @@ impl RawFeature {
             },
         };
         Ok(RawFeature {
-            kind: value("type").and_then(|v| v.as_str().map(str::to_string)),
-            properties: value("properties"),
+            kind: member_value(&members, "type").and_then(|v| v.as_str().map(str::to_string)),
+            properties: member_value(&members, "properties"),
             geometry,
         })
     }
@@ -622,10 +624,7 @@ pub fn parse_boundaries(
             return Err(Error::input(file(), problem));
         }
     };
-    let member = |name: &str| {
-        root.get(name)
-            .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())
-    };
+    let member = |name: &str| member_value(&root, name);
     match member("type").as_ref().and_then(Value::as_str) {
         Some("FeatureCollection") => {}
         Some(other) => {

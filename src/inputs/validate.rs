@@ -389,33 +389,27 @@ pub fn overlaps(boundaries: &Boundaries, min_share: f64) -> Vec<Overlap> {
 pub fn report_overlaps(boundaries: &Boundaries, overlaps: &[Overlap], report: &mut Report) {
     for o in overlaps {
         let (a, b) = (&boundaries.areas[o.a], &boundaries.areas[o.b]);
-        if o.share.is_nan() {
-            report.warn(
-                "overlapping_areas",
-                Location::file(&boundaries.source)
-                    .at_feature(a.feature)
-                    .with_code(&a.code)
-                    .with_field("geometry"),
-                format!(
-                    "whether areas {} and {} overlap could not be computed (geo's boolean operations failed on them); check both polygons",
-                    a.code, b.code
-                ),
-            );
-            continue;
-        }
-        report.warn(
-            "overlapping_areas",
-            Location::file(&boundaries.source)
-                .at_feature(a.feature)
-                .with_code(&a.code)
-                .with_field("geometry"),
+        let message = if o.share.is_nan() {
+            format!(
+                "whether areas {} and {} overlap could not be computed (geo's boolean operations failed on them); check both polygons",
+                a.code, b.code
+            )
+        } else {
             format!(
                 "areas {} and {} overlap by {:.1}% of the smaller one; points in the overlap go to {} (smaller code), shares of area count the overlap twice",
                 a.code,
                 b.code,
                 100.0 * o.share,
                 if a.code <= b.code { &a.code } else { &b.code }
-            ),
+            )
+        };
+        report.warn(
+            "overlapping_areas",
+            Location::file(&boundaries.source)
+                .at_feature(a.feature)
+                .with_code(&a.code)
+                .with_field("geometry"),
+            message,
         );
     }
 }

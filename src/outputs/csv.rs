@@ -123,21 +123,14 @@ pub fn cni(result: &CniResult, privacy: &Privacy) -> Result<Vec<u8>> {
 /// `vti.csv`: one row per centre.
 pub fn vti(result: &VtiResult, privacy: &Privacy) -> Result<Vec<u8>> {
     let mut w = ::csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "bvc",
-        "name",
-        "newborns",
-        "p_first",
-        "p_bcg",
-        "p_smoke",
-        "vti",
-        "vt_children",
-        "weighted_newborns",
-        "relative_vti",
-        "nurse_fte",
-        "nurse_hours_per_week",
-        "few_newborns",
-    ])
+    // The withheld fields (privacy::VTI_FIELDS) are the columns between the
+    // centre and its flag, in order.
+    w.write_record(
+        ["bvc", "name"]
+            .into_iter()
+            .chain(super::privacy::VTI_FIELDS)
+            .chain(["few_newborns"]),
+    )
     .map_err(err)?;
     for c in &result.centres {
         let h = privacy.hides(Some(c.newborns));
