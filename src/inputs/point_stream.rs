@@ -163,6 +163,8 @@ struct Piece {
     line_ends: u64,
     /// Non-blank data lines.
     records: u64,
+    /// Accepted points (once `coords` has been handed on).
+    accepted: u64,
     utf8: bool,
 }
 
@@ -243,46 +245,64 @@ const POW10: [f64; 16] = [
 /// else (then the general parser decides).
 fn fast_number(field: &[u8], semicolon: bool) -> Option<f64> {
     let mut s = field;
-    while let [b, rest @ ..] = s
-        && is_ws(*b)
-    {
-        s = rest;
+    if s.first().is_some_and(|&b| is_ws(b)) {
+        while let [b, rest @ ..] = s
+            && is_ws(*b)
+        {
+            s = rest;
+        }
     }
-    while let [rest @ .., b] = s
-        && is_ws(*b)
-    {
-        s = rest;
+    if s.last().is_some_and(|&b| is_ws(b)) {
+        while let [rest @ .., b] = s
+            && is_ws(*b)
+        {
+            s = rest;
+        }
     }
-    let negative = match s.first() {
-        Some(b'-') => {
-            s = &s[1..];
+    let negative = match s.split_first() {
+        Some((b'-', rest)) => {
+            s = rest;
             true
         }
-        Some(b'+') => {
-            s = &s[1..];
+        Some((b'+', rest)) => {
+            s = rest;
             false
         }
         _ => false,
     };
-    let (mut mantissa, mut digits, mut decimals, mut point) = (0u64, 0usize, 0usize, false);
-    for &b in s {
-        match b {
-            b'0'..=b'9' => {
-                mantissa = mantissa * 10 + u64::from(b - b'0');
-                digits += 1;
-                if point {
-                    decimals += 1;
-                }
-            }
-            b'.' if !point => point = true,
-            b',' if semicolon && !point => point = true,
-            _ => return None,
+    // At most 15 digits and a point.
+    if s.len() > 16 {
+        return None;
+    }
+    let mut mantissa = 0u64;
+    let mut i = 0;
+    while let Some(&b) = s.get(i) {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            break;
         }
-        if digits > 15 {
+        mantissa = mantissa * 10 + u64::from(d);
+        i += 1;
+    }
+    let whole = i;
+    let mut decimals = 0;
+    if let Some(&b) = s.get(i) {
+        if b != b'.' && !(semicolon && b == b',') {
             return None;
         }
+        i += 1;
+        let from = i;
+        while let Some(&b) = s.get(i) {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
+                return None;
+            }
+            mantissa = mantissa * 10 + u64::from(d);
+            i += 1;
+        }
+        decimals = i - from;
     }
-    if digits == 0 {
+    if whole + decimals == 0 || whole + decimals > 15 {
         return None;
     }
     let value = mantissa as f64 / POW10[decimals];
@@ -600,12 +620,54 @@ fn fill<R: Read>(
 /// `bad_point` warning per rejected point, in line order.
 pub fn stream_points<R: Read>(
     source: &str,
-    mut reader: R,
+    reader: R,
     x_col: &str,
     y_col: &str,
     block: usize,
     on_batch: &mut dyn FnMut(PointBatch) -> crate::Result<()>,
 ) -> crate::Result<(StreamedPoints, Report)> {
+    stream_points_with(
+        source,
+        reader,
+        x_col,
+        y_col,
+        block,
+        &|coords, lines| PointBatch {
+            coords: coords.to_vec(),
+            lines: lines.to_vec(),
+        },
+        &mut |mut batch, base| {
+            for line in &mut batch.lines {
+                *line += base;
+            }
+            on_batch(batch)
+        },
+    )
+}
+
+/// [`stream_points`] with the work on the points done where they are parsed: each
+/// piece's accepted points (see the module docs) go to `work`, on the thread
+/// that parsed them, right after; its results come to `merge` in file order
+/// (the late points last), on the calling thread.
+///
+/// `work` gets the coordinates and their lines *relative to a base*; `merge` gets
+/// the work's result and that base (a point's 1-based line is its line plus the
+/// base). `work` may also see the points of a block that then turns out to hold
+/// an error; their results are not merged, and the error is returned.
+pub(crate) fn stream_points_with<R, T, W>(
+    source: &str,
+    mut reader: R,
+    x_col: &str,
+    y_col: &str,
+    block: usize,
+    work: &W,
+    merge: &mut dyn FnMut(T, u64) -> crate::Result<()>,
+) -> crate::Result<(StreamedPoints, Report)>
+where
+    R: Read,
+    T: Send,
+    W: Fn(&[[f64; 2]], &[u64]) -> T + Sync,
+{
     let block = block.max(64);
     let file = || Location::file(source);
     let mut buf: Vec<u8> = Vec::with_capacity(block + 1024);
@@ -680,7 +742,9 @@ pub fn stream_points<R: Read>(
         if buf.is_empty() {
             break;
         }
-        let mut batch = PointBatch::default();
+        // Results of `work`, with their bases, for `merge` unless an error comes.
+        let mut done: Vec<(T, u64)> = Vec::new();
+        let mut block_accepted = 0u64;
         if memchr::memchr(b'"', &buf).is_none() {
             let end = if eof { Some(buf.len()) } else { cut(&buf) };
             let Some(end) = end else {
@@ -689,15 +753,19 @@ pub fn stream_points<R: Read>(
                 continue;
             };
             want = block;
-            let pieces: Vec<Piece> = split_at_lines(&buf[..end], threads * 2)
+            let pieces: Vec<(Piece, T)> = split_at_lines(&buf[..end], threads * 2)
                 .into_par_iter()
-                .map(|p| parse_plain(p, header.delimiter, layout))
+                .map(|p| {
+                    let mut piece = parse_plain(p, header.delimiter, layout);
+                    let result = work(&piece.coords, &piece.lines);
+                    piece.accepted = piece.coords.len() as u64;
+                    piece.coords = Vec::new();
+                    piece.lines = Vec::new();
+                    (piece, result)
+                })
                 .collect();
-            let total: usize = pieces.iter().map(|p| p.coords.len()).sum();
-            batch.coords.reserve_exact(total);
-            batch.lines.reserve_exact(total);
             let mut base = line_base;
-            for p in pieces {
+            for (p, result) in pieces {
                 utf8 &= p.utf8;
                 if error.is_none()
                     && let Some((line, problem)) = p.error
@@ -705,8 +773,8 @@ pub fn stream_points<R: Read>(
                     error = Some((base + line, problem));
                 }
                 records += p.records;
-                batch.coords.extend_from_slice(&p.coords);
-                batch.lines.extend(p.lines.iter().map(|l| l + base));
+                block_accepted += p.accepted;
+                done.push((result, base));
                 rejected.extend(p.rejected.into_iter().map(|(l, c, w)| (l + base, c, w)));
                 pending.extend(p.pending.into_iter().map(|(l, f)| (l + base, f)));
                 base += p.line_ends;
@@ -750,8 +818,8 @@ pub fn stream_points<R: Read>(
                 error = piece.error;
             }
             records += piece.records;
-            batch.coords = piece.coords;
-            batch.lines = piece.lines;
+            block_accepted += piece.coords.len() as u64;
+            done.push((work(&piece.coords, &piece.lines), 0));
             rejected.extend(piece.rejected);
             pending.extend(piece.pending);
             line_base = line;
@@ -761,9 +829,11 @@ pub fn stream_points<R: Read>(
         if error.is_some() && pending.is_empty() {
             break;
         }
-        if error.is_none() && !batch.coords.is_empty() {
-            accepted += batch.coords.len() as u64;
-            on_batch(batch)?;
+        if error.is_none() && block_accepted > 0 {
+            accepted += block_accepted;
+            for (result, base) in done {
+                merge(result, base)?;
+            }
         }
         if error.is_some() {
             // Read on only to learn the encoding for the pending lines.
@@ -853,7 +923,7 @@ pub fn stream_points<R: Read>(
     }
     if !late.coords.is_empty() {
         accepted += late.coords.len() as u64;
-        on_batch(late)?;
+        merge(work(&late.coords, &late.lines), 0)?;
     }
 
     let mut report = Report::default();
@@ -915,4 +985,36 @@ pub fn stream_points<R: Read>(
         },
         report,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fast_number;
+    use proptest::prelude::*;
+
+    #[test]
+    fn fast_number_takes_the_common_forms() {
+        assert_eq!(fast_number(b"554730.2", false), Some(554730.2));
+        assert_eq!(fast_number(b" -17.25 ", false), Some(-17.25));
+        assert_eq!(fast_number(b"617000,5", true), Some(617000.5));
+        assert_eq!(fast_number(b"617000,5", false), None);
+        assert_eq!(fast_number(b"1e3", false), None);
+        assert_eq!(fast_number(b"1234567890123456", false), None);
+        assert_eq!(fast_number(b".", false), None);
+    }
+
+    proptest! {
+        /// Whatever the fast path takes, it reads bit for bit as `str::parse`.
+        #[test]
+        fn fast_number_is_str_parse(
+            s in "[ \t]{0,2}[-+]?[0-9]{0,17}([.,][0-9]{0,17})?[., 0-9e]{0,2}",
+            semicolon in any::<bool>(),
+        ) {
+            if let Some(v) = fast_number(s.as_bytes(), semicolon) {
+                let text = if semicolon { s.trim().replacen(',', ".", 1) } else { s.trim().to_string() };
+                let want: f64 = text.parse().map_err(|e| TestCaseError::fail(format!("{s:?}: {e}")))?;
+                prop_assert_eq!(v.to_bits(), want.to_bits(), "{:?}", s);
+            }
+        }
+    }
 }

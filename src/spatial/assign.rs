@@ -22,10 +22,11 @@
 //!
 //! # Speed
 //! [`AreaIndex`] keeps, per polygon part, its edges bucketed into horizontal bands,
-//! and a uniform grid over all parts (about 16 cells per edge, at most 2²⁴): a
+//! and a uniform grid over all parts (about 8 cells per edge, at most 2²⁴): a
 //! cell no edge touches answers at once (an area's interior, or no area); in
-//! other cells the point is tested against the parts that meet the cell, each
-//! against the edges of one band only. The tests are geo's
+//! other cells the point is tested against the parts that meet the cell, in the
+//! edge rule's order (so the first interior ends the search), each against the
+//! edges of one band only. The tests are geo's
 //! ([`geo::CoordinatePosition`]: the same winding-number rules and robust
 //! orientation predicate), so the answers are exactly geo's. [`assign`] runs over
 //! chunks of points in parallel ([`rayon`]); the result is in input order and
@@ -63,11 +64,10 @@
 use crate::error::{Error, Location, Problem};
 use crate::inputs::boundaries::Boundaries;
 use crate::inputs::crs::Crs;
-use crate::inputs::point_stream::{DEFAULT_BLOCK, PointBatch, StreamedPoints, stream_points};
+use crate::inputs::point_stream::{DEFAULT_BLOCK, StreamedPoints, stream_points_with};
 use crate::inputs::points::Points;
 use crate::spatial::locate::Locator;
-use geo::coordinate_position::{CoordPos, CoordinatePosition};
-use geo::{BoundingRect, Coord, Polygon};
+use geo::{BoundingRect, Coord};
 use rayon::prelude::*;
 use rstar::RTree;
 use rstar::primitives::{GeomWithData, Rectangle};
@@ -80,15 +80,16 @@ const CHUNK: usize = 4096;
 /// A spatial index over the areas of one [`Boundaries`], answering "which area is
 /// this point in?" by the module's edge rule.
 ///
-/// The index owns copies of the polygons and is `Send + Sync`.
+/// The index holds its own copy of the edges (it does not borrow the
+/// boundaries) and is `Send + Sync`.
 #[derive(Debug, Clone)]
 pub struct AreaIndex {
     crs: Crs,
     source: String,
-    /// Every polygon part, with the index of its area.
-    parts: Vec<(Polygon<f64>, usize)>,
-    /// Rank of each area's code in byte order (ties by area index).
-    rank: Vec<usize>,
+    /// The number of areas.
+    areas: usize,
+    /// The parts' bounding boxes (data: the part's index in the locator), for
+    /// the points the grid cannot answer.
     tree: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
     locator: Locator,
 }
@@ -96,20 +97,13 @@ pub struct AreaIndex {
 impl AreaIndex {
     /// Builds the index of every polygon part of every area.
     pub fn new(boundaries: &Boundaries) -> Self {
-        let mut parts = Vec::new();
-        let mut boxes = Vec::new();
-        for (a, area) in boundaries.areas.iter().enumerate() {
-            for polygon in &area.geometry.0 {
-                if let Some(rect) = polygon.bounding_rect() {
-                    let (min, max) = (rect.min(), rect.max());
-                    boxes.push(GeomWithData::new(
-                        Rectangle::from_corners([min.x, min.y], [max.x, max.y]),
-                        parts.len(),
-                    ));
-                    parts.push((polygon.clone(), a));
-                }
-            }
-        }
+        Self::build(boundaries, true)
+    }
+
+    /// [`AreaIndex::new`], with or without the locator's grid.
+    fn build(boundaries: &Boundaries, grid: bool) -> Self {
+        // The parts in the edge rule's priority order: by the area's code in
+        // byte order (ties by area index), then in the area's order.
         let mut order: Vec<usize> = (0..boundaries.areas.len()).collect();
         order.sort_by(|&i, &j| {
             boundaries.areas[i]
@@ -118,16 +112,25 @@ impl AreaIndex {
                 .cmp(boundaries.areas[j].code.as_bytes())
                 .then(i.cmp(&j))
         });
-        let mut rank = vec![0; order.len()];
-        for (r, &i) in order.iter().enumerate() {
-            rank[i] = r;
+        let mut parts = Vec::new();
+        let mut boxes = Vec::new();
+        for a in order {
+            for polygon in &boundaries.areas[a].geometry.0 {
+                if let Some(rect) = polygon.bounding_rect() {
+                    let (min, max) = (rect.min(), rect.max());
+                    boxes.push(GeomWithData::new(
+                        Rectangle::from_corners([min.x, min.y], [max.x, max.y]),
+                        parts.len(),
+                    ));
+                    parts.push((polygon, a));
+                }
+            }
         }
         AreaIndex {
             crs: boundaries.crs,
             source: boundaries.source.clone(),
-            locator: Locator::new(&parts),
-            parts,
-            rank,
+            areas: boundaries.areas.len(),
+            locator: Locator::build(&parts, grid),
             tree: RTree::bulk_load(boxes),
         }
     }
@@ -144,12 +147,12 @@ impl AreaIndex {
 
     /// The number of areas (including areas without polygons).
     pub fn len(&self) -> usize {
-        self.rank.len()
+        self.areas
     }
 
     /// Whether there are no areas.
     pub fn is_empty(&self) -> bool {
-        self.rank.is_empty()
+        self.areas == 0
     }
 
     /// The index (in [`Boundaries::areas`]) of the area the point `(x, y)` belongs
@@ -163,11 +166,13 @@ impl AreaIndex {
         if self.locator.has_grid() {
             self.settle(coord, self.locator.cell(coord))
         } else {
-            self.best(
-                self.tree
-                    .locate_all_at_point(&[x, y])
-                    .map(|c| (c.data, self.parts[c.data].0.coordinate_position(&coord))),
-            )
+            let mut candidates: Vec<u32> = self
+                .tree
+                .locate_all_at_point(&[x, y])
+                .map(|c| c.data as u32)
+                .collect();
+            candidates.sort_unstable();
+            self.locator.settle(&candidates, coord)
         }
     }
 
@@ -180,47 +185,15 @@ impl AreaIndex {
             }
             return;
         }
-        self.locator.cells(coords, |i, coord, cell| {
-            // A NaN coordinate is outside the grid, so `cell` says outside.
-            f(i, self.settle(coord, cell));
-        });
+        self.locator.locate_each(coords, f);
     }
 
     /// The area of `coord` from what the grid knows of it.
     fn settle(&self, coord: Coord<f64>, cell: Result<&[u32], Option<usize>>) -> Option<usize> {
         match cell {
             Err(known) => known,
-            Ok(candidates) => self.best(candidates.iter().map(|&p| {
-                let p = p as usize;
-                (p, self.locator.position(p, coord))
-            })),
+            Ok(candidates) => self.locator.settle(candidates, coord),
         }
-    }
-
-    /// The area for a point given its position relative to candidate parts: the
-    /// greatest interior, then the smallest code rank (the edge rule).
-    fn best(&self, positions: impl Iterator<Item = (usize, CoordPos)>) -> Option<usize> {
-        // (in the interior?, rank, area)
-        let mut best: Option<(bool, usize, usize)> = None;
-        for (part, pos) in positions {
-            let interior = match pos {
-                CoordPos::Inside => true,
-                CoordPos::OnBoundary => false,
-                CoordPos::Outside => continue,
-            };
-            let area = self.parts[part].1;
-            let rank = self.rank[area];
-            let better = match best {
-                None => true,
-                Some((best_interior, best_rank, _)) => {
-                    (interior && !best_interior) || (interior == best_interior && rank < best_rank)
-                }
-            };
-            if better {
-                best = Some((interior, rank, area));
-            }
-        }
-        best.map(|(_, _, area)| area)
     }
 }
 
@@ -381,54 +354,40 @@ pub fn assign_stream<R: std::io::Read>(
     let mut outside: Vec<u64> = Vec::new();
     // The first point that does not fit the CRS: line and coordinates.
     let mut misfit: Option<(u64, f64, f64)> = None;
-    let (points, report) = stream_points(
+    // Each piece is located where it was parsed; lines relative to a base.
+    let work = |coords: &[[f64; 2]], lines: &[u64]| -> Tally {
+        let mut counts = vec![0u64; index.len()];
+        let mut out = Vec::new();
+        let bad = coords
+            .iter()
+            .zip(lines)
+            .find(|&(&[x, y], _)| !crs.fits(x, y))
+            .map(|(&[x, y], &line)| (line, x, y));
+        for (coords, lines) in coords.chunks(CHUNK).zip(lines.chunks(CHUNK)) {
+            index.locate_each(coords, |i, a| match a {
+                Some(a) => counts[a] += 1,
+                None => out.push(lines[i]),
+            });
+            progress(coords.len() as u64);
+        }
+        (counts, out, bad)
+    };
+    let (points, report) = stream_points_with(
         source,
         reader,
         x_col,
         y_col,
         DEFAULT_BLOCK,
-        &mut |batch: PointBatch| {
-            let n = index.len();
-            let (local, out, bad) = batch
-                .coords
-                .par_chunks(CHUNK)
-                .zip(batch.lines.par_chunks(CHUNK))
-                .fold(
-                    || (vec![0u64; n], Vec::new(), None),
-                    |(mut counts, mut out, mut bad): Tally, (coords, lines)| {
-                        if bad.is_none() {
-                            bad = coords
-                                .iter()
-                                .zip(lines)
-                                .find(|&(&[x, y], _)| !crs.fits(x, y))
-                                .map(|(&[x, y], &line)| (line, x, y));
-                        }
-                        index.locate_each(coords, |i, a| match a {
-                            Some(a) => counts[a] += 1,
-                            None => out.push(lines[i]),
-                        });
-                        progress(coords.len() as u64);
-                        (counts, out, bad)
-                    },
-                )
-                .reduce(
-                    || (vec![0u64; n], Vec::new(), None),
-                    |(mut c1, mut o1, b1), (c2, o2, b2)| {
-                        for (a, b) in c1.iter_mut().zip(&c2) {
-                            *a += b;
-                        }
-                        o1.extend(o2);
-                        (c1, o1, b1.or(b2))
-                    },
-                );
+        &work,
+        &mut |(local, out, bad): Tally, base| {
             for (a, b) in counts.iter_mut().zip(&local) {
                 *a += b;
             }
-            outside.extend(out);
-            if let Some(b) = bad
-                && misfit.is_none_or(|m| b.0 < m.0)
+            outside.extend(out.iter().map(|l| l + base));
+            if let Some((line, x, y)) = bad
+                && misfit.is_none_or(|m| line + base < m.0)
             {
-                misfit = Some(b);
+                misfit = Some((line + base, x, y));
             }
             Ok(())
         },
@@ -552,7 +511,8 @@ pub fn cni_by_listing(
 mod tests {
     use super::*;
     use crate::inputs::boundaries::{Area, CrsSource};
-    use geo::{MultiPolygon, polygon};
+    use geo::coordinate_position::{CoordPos, CoordinatePosition};
+    use geo::{MultiPolygon, Polygon, polygon};
 
     fn unit(code: &str, x0: f64) -> Area {
         Area {
@@ -659,11 +619,15 @@ mod tests {
             let b = Boundaries::new("t".into(), Crs::Sweref99Tm, CrsSource::Given, areas);
             let index = AreaIndex::new(&b);
             prop_assert!(index.locator.has_grid());
+            // Without the grid: the R-tree's candidates, tested by bands.
+            let treed = AreaIndex::build(&b, false);
+            prop_assert!(!treed.locator.has_grid());
             for (x, y) in points {
-                let (x, y) = (f64::from(x), f64::from(y));
-                prop_assert_eq!(index.locate(x, y), brute(&b, x, y), "at ({}, {})", x, y);
-                let (x, y) = (x + 0.37, y + 0.61);
-                prop_assert_eq!(index.locate(x, y), brute(&b, x, y), "at ({}, {})", x, y);
+                for (x, y) in [(f64::from(x), f64::from(y)), (f64::from(x) + 0.37, f64::from(y) + 0.61)] {
+                    let want = brute(&b, x, y);
+                    prop_assert_eq!(index.locate(x, y), want, "at ({}, {})", x, y);
+                    prop_assert_eq!(treed.locate(x, y), want, "at ({}, {}), no grid", x, y);
+                }
             }
         }
     }

@@ -42,24 +42,25 @@ struct Edge {
 /// One polygon part and its edge bands.
 #[derive(Debug, Clone)]
 struct Part {
-    /// The part's edges in `Locator::edges`.
-    edges: (usize, usize),
+    /// The area the part belongs to.
+    area: u32,
     min: Coord<f64>,
     max: Coord<f64>,
     rings: usize,
-    /// The first band's offset in `Locator::band_starts`.
-    band0: usize,
     bands: usize,
     inv_band: f64,
+    /// Per band, the start of its edges in `band_edges` (and one more, the end).
+    band_starts: Box<[u32]>,
+    /// The edges of each band, band by band (read in sequence).
+    band_edges: Box<[Edge]>,
+    /// The polygon itself when it has more than [`MAX_RINGS`] rings (geo tests it).
+    complex: Option<Box<Polygon<f64>>>,
 }
 
-/// One part prepared on its own: edges, bands (edge and band offsets local).
+/// One part prepared on its own, with its edges (for the grid).
 struct Built {
     part: Part,
     edges: Vec<Edge>,
-    band_starts: Vec<u32>,
-    band_edges: Vec<Edge>,
-    complex: Option<Polygon<f64>>,
 }
 
 impl Built {
@@ -100,14 +101,16 @@ impl Built {
         } else {
             0.0
         };
-        let part = Part {
-            edges: (0, edges.len()),
+        let mut part = Part {
+            area: 0,
             min,
             max,
             rings: count,
-            band0: 0,
             bands,
             inv_band,
+            band_starts: Box::default(),
+            band_edges: Box::default(),
+            complex: (count > MAX_RINGS).then(|| Box::new(polygon.clone())),
         };
         // Count, then fill, the edges of each band.
         let span = |e: &Edge| (part.band(e.a.y.min(e.b.y)), part.band(e.a.y.max(e.b.y)));
@@ -137,28 +140,20 @@ impl Built {
                 *c += 1;
             }
         }
-        Built {
-            part,
-            edges,
-            band_starts,
-            band_edges,
-            complex: (count > MAX_RINGS).then(|| polygon.clone()),
-        }
+        part.band_starts = band_starts.into_boxed_slice();
+        part.band_edges = band_edges.into_boxed_slice();
+        Built { part, edges }
     }
 }
 
 /// Exact point-in-part tests and a grid of cells.
+///
+/// The parts are in priority order (the edge rule's): a point belongs to the
+/// area of the first part whose interior holds it, else of the first part whose
+/// boundary holds it.
 #[derive(Debug, Clone)]
 pub(crate) struct Locator {
     parts: Vec<Part>,
-    /// Parts with more than [`MAX_RINGS`] rings, by part (None otherwise).
-    complex: Vec<Option<Polygon<f64>>>,
-    edges: Vec<Edge>,
-    /// Per band, the start of its edges in `band_edges` (one more at the end
-    /// of each part's bands).
-    band_starts: Vec<u32>,
-    /// The edges of each band, copied band by band (read in sequence).
-    band_edges: Vec<Edge>,
     grid: Option<Grid>,
 }
 
@@ -267,37 +262,45 @@ fn in_between(v: f64, a: f64, b: f64) -> bool {
 }
 
 impl Locator {
-    /// Builds the locator over `parts` (polygon, area index). The parts are
-    /// prepared in parallel, then laid end to end.
-    pub(crate) fn new(parts: &[(Polygon<f64>, usize)]) -> Locator {
-        let built: Vec<Built> = parts.par_iter().map(|(p, _)| Built::new(p)).collect();
+    /// Builds the locator over `parts` (polygon, area index), given in priority
+    /// order (see [`Locator`]), with or without the grid. The parts are prepared
+    /// in parallel, then laid end to end.
+    pub(crate) fn build(parts: &[(&Polygon<f64>, usize)], grid: bool) -> Locator {
+        // Each part keeps its own bands: nothing is copied after.
+        let (mut prepared, edges): (Vec<Part>, Vec<Vec<Edge>>) = parts
+            .par_iter()
+            .map(|(p, _)| {
+                let b = Built::new(p);
+                (b.part, b.edges)
+            })
+            .unzip();
+        for (part, &(_, area)) in prepared.iter_mut().zip(parts) {
+            part.area = area as u32;
+        }
         let mut out = Locator {
-            parts: Vec::with_capacity(parts.len()),
-            complex: Vec::with_capacity(parts.len()),
-            edges: Vec::with_capacity(built.iter().map(|b| b.edges.len()).sum()),
-            band_starts: Vec::with_capacity(built.iter().map(|b| b.band_starts.len()).sum()),
-            band_edges: Vec::with_capacity(built.iter().map(|b| b.band_edges.len()).sum()),
+            parts: prepared,
             grid: None,
         };
-        for b in built {
-            let (first, band0, offset) = (
-                out.edges.len(),
-                out.band_starts.len(),
-                out.band_edges.len() as u32,
-            );
-            out.edges.extend(b.edges);
-            out.band_edges.extend(b.band_edges);
-            out.band_starts
-                .extend(b.band_starts.iter().map(|&s| s + offset));
-            out.parts.push(Part {
-                edges: (first, out.edges.len()),
-                band0,
-                ..b.part
-            });
-            out.complex.push(b.complex);
+        if grid {
+            // The edges serve the grid only, so they are not kept.
+            out.grid = out.build_grid(&edges);
         }
-        out.grid = out.build_grid(parts);
         out
+    }
+
+    /// The area of `c` among the candidate parts `candidates` (ascending part
+    /// indices, so in priority order): the first whose interior holds `c`, else
+    /// the first whose boundary does.
+    pub(crate) fn settle(&self, candidates: &[u32], c: Coord<f64>) -> Option<usize> {
+        let mut boundary = None;
+        for &p in candidates {
+            match self.position(p as usize, c) {
+                CoordPos::Inside => return Some(self.parts[p as usize].area as usize),
+                CoordPos::OnBoundary if boundary.is_none() => boundary = Some(p as usize),
+                _ => {}
+            }
+        }
+        boundary.map(|p| self.parts[p].area as usize)
     }
 
     /// Where `c` lies relative to part `p`, exactly as geo's
@@ -307,17 +310,17 @@ impl Locator {
         if !(part.min.x <= c.x && c.x <= part.max.x && part.min.y <= c.y && c.y <= part.max.y) {
             return CoordPos::Outside;
         }
-        if let Some(polygon) = &self.complex[p] {
+        if let Some(polygon) = &part.complex {
             return polygon.coordinate_position(&c);
         }
-        let band = part.band0 + part.band(c.y);
+        let band = part.band(c.y);
         let (from, to) = (
-            self.band_starts[band] as usize,
-            self.band_starts[band + 1] as usize,
+            part.band_starts[band] as usize,
+            part.band_starts[band + 1] as usize,
         );
         let mut winding = [0i32; MAX_RINGS];
         let mut boundary = [false; MAX_RINGS];
-        for e in &self.band_edges[from..to] {
+        for e in &part.band_edges[from..to] {
             let r = e.ring as usize;
             if e.a.y <= c.y {
                 if e.b.y >= c.y {
@@ -365,29 +368,61 @@ impl Locator {
         }
     }
 
-    /// [`Locator::cell`] for each of `coords`, passed to `f` with the point's
-    /// index. The grid is read for a block of points before any is resolved, so
-    /// the memory loads of a block overlap rather than wait on each other (the
-    /// grid is tens of MB; each load is a cache miss).
-    pub(crate) fn cells<'a>(
-        &'a self,
-        coords: &[[f64; 2]],
-        mut f: impl FnMut(usize, Coord<f64>, Result<&'a [u32], Option<usize>>),
-    ) {
+    /// The area of each of `coords` (as [`Locator::cell`], then
+    /// [`Locator::settle`]), passed to `f` with the point's index.
+    ///
+    /// Most of the time goes in waiting for memory: the grid is tens of MB and
+    /// the edges more, so a point's loads miss the caches. The points are taken
+    /// in blocks, and each step of the lookup is done for the whole block before
+    /// the next step: the grid cells, then the first candidate of each mixed
+    /// cell, then that part's band of edges. The loads of one step are
+    /// independent of each other, so they overlap rather than wait in turn; the
+    /// exact tests then find their data in the cache.
+    pub(crate) fn locate_each(&self, coords: &[[f64; 2]], mut f: impl FnMut(usize, Option<usize>)) {
         const BLOCK: usize = 64;
+        const NONE: u32 = u32::MAX;
         let Some(g) = &self.grid else {
+            let all: Vec<u32> = (0..self.parts.len() as u32).collect();
             for (i, &[x, y]) in coords.iter().enumerate() {
-                f(i, Coord { x, y }, Ok(&[]));
+                f(i, self.settle(&all, Coord { x, y }));
             }
             return;
         };
         let mut values = [OUTSIDE; BLOCK];
+        let mut first = [NONE; BLOCK];
+        let mut touched = [0.0f64; BLOCK];
         for (b, block) in coords.chunks(BLOCK).enumerate() {
             for (v, &[x, y]) in values.iter_mut().zip(block) {
                 *v = g.value(Coord { x, y });
             }
+            for (p, &v) in first.iter_mut().zip(&values[..block.len()]) {
+                *p = match g.resolve(v) {
+                    Ok(candidates) => candidates.first().copied().unwrap_or(NONE),
+                    Err(_) => NONE,
+                };
+            }
+            for ((t, &p), &[_, y]) in touched.iter_mut().zip(&first).zip(block) {
+                if p == NONE {
+                    continue;
+                }
+                let part = &self.parts[p as usize];
+                // Read only to bring the band's first edges into the cache.
+                *t = part
+                    .band_starts
+                    .get(part.band(y))
+                    .and_then(|&from| part.band_edges.get(from as usize))
+                    .map_or(0.0, |e| e.a.y);
+            }
+            std::hint::black_box(touched);
             for (k, (&v, &[x, y])) in values.iter().zip(block).enumerate() {
-                f(b * BLOCK + k, Coord { x, y }, g.resolve(v));
+                let c = Coord { x, y };
+                f(
+                    b * BLOCK + k,
+                    match g.resolve(v) {
+                        Err(known) => known,
+                        Ok(candidates) => self.settle(candidates, c),
+                    },
+                );
             }
         }
     }
@@ -397,7 +432,8 @@ impl Locator {
         self.grid.is_some()
     }
 
-    fn build_grid(&self, parts: &[(Polygon<f64>, usize)]) -> Option<Grid> {
+    /// The grid over the parts, from their edges (`edges[p]`: part `p`'s).
+    fn build_grid(&self, edges: &[Vec<Edge>]) -> Option<Grid> {
         let finite = |c: &Coord<f64>| c.x.is_finite() && c.y.is_finite();
         if self.parts.is_empty() || !self.parts.iter().all(|p| finite(&p.min) && finite(&p.max)) {
             return None;
@@ -430,7 +466,8 @@ impl Locator {
         if !(w > 0.0 && h > 0.0) {
             return None;
         }
-        let target = (self.edges.len() * CELLS_PER_EDGE).clamp(64, MAX_CELLS) as f64;
+        let target = (edges.iter().map(Vec::len).sum::<usize>() * CELLS_PER_EDGE)
+            .clamp(64, MAX_CELLS) as f64;
         let size = (w * h / target).sqrt();
         let inv = 1.0 / size;
         let nx = ((w * inv).floor() as usize + 1).max(1);
@@ -452,12 +489,11 @@ impl Locator {
         };
         // 1. Cells an edge's box spans (long edges in pieces) are mixed; per part
         //    in parallel, the cells its edges touch.
-        let mut touched: Vec<Vec<u32>> = self
-            .parts
+        let mut touched: Vec<Vec<u32>> = edges
             .par_iter()
-            .map(|part| {
+            .map(|edges| {
                 let mut cells = Vec::new();
-                for e in &self.edges[part.edges.0..part.edges.1] {
+                for e in edges {
                     g.edge_cells(e, size, &mut cells);
                 }
                 cells.sort_unstable();
@@ -477,10 +513,10 @@ impl Locator {
             .parts
             .par_iter()
             .enumerate()
-            .map(|(p, part)| self.interior_runs(p, part, &g))
+            .map(|(p, part)| interior_runs(&edges[p], part, &g))
             .collect();
         for (p, list) in runs.iter().enumerate() {
-            let area = parts[p].1 as u32;
+            let area = self.parts[p].area;
             for &(row, from, to) in list {
                 let span = row * nx + from..row * nx + to;
                 for (m, cell) in mixed[span.clone()].iter_mut().zip(&mut g.cells[span]) {
@@ -559,61 +595,60 @@ impl Locator {
         }
         Some(g)
     }
+}
 
-    /// Runs `(row, from, to)` of cells whose centres lie in part `p`'s interior
-    /// (geo's rules: inside the exterior, in no hole; crossings as its winding
-    /// number counts them).
-    fn interior_runs(&self, p: usize, part: &Part, g: &Grid) -> Vec<(usize, usize, usize)> {
-        let size = 1.0 / g.inv;
-        let (r0, r1) = (g.cy(part.min.y), g.cy(part.max.y));
-        let _ = p;
-        let mut events: Vec<(usize, f64, usize, i32)> = Vec::new();
-        for e in &self.edges[part.edges.0..part.edges.1] {
-            let (lo, hi) = (e.a.y.min(e.b.y), e.a.y.max(e.b.y));
-            if lo == hi {
-                continue;
-            }
-            for row in g.cy(lo)..=g.cy(hi) {
-                let yc = g.y0 + (row as f64 + 0.5) * size;
-                // Upward: start ≤ y < end; downward: end ≤ y < start.
-                let dir = if e.a.y <= yc && yc < e.b.y {
-                    1
-                } else if e.b.y <= yc && yc < e.a.y {
-                    -1
-                } else {
-                    continue;
-                };
-                let x = e.a.x + (yc - e.a.y) * (e.b.x - e.a.x) / (e.b.y - e.a.y);
-                events.push((row, x, e.ring as usize, dir));
-            }
+/// Runs `(row, from, to)` of cells whose centres lie in the interior of `part`
+/// (with edges `edges`; geo's rules: inside the exterior, in no hole; crossings
+/// as its winding number counts them).
+fn interior_runs(edges: &[Edge], part: &Part, g: &Grid) -> Vec<(usize, usize, usize)> {
+    let size = 1.0 / g.inv;
+    let (r0, r1) = (g.cy(part.min.y), g.cy(part.max.y));
+    let mut events: Vec<(usize, f64, usize, i32)> = Vec::new();
+    for e in edges {
+        let (lo, hi) = (e.a.y.min(e.b.y), e.a.y.max(e.b.y));
+        if lo == hi {
+            continue;
         }
-        events.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
-        let mut runs = Vec::new();
-        let mut i = 0;
-        while i < events.len() {
-            let row = events[i].0;
-            if row < r0 || row > r1 {
-                i += 1;
+        for row in g.cy(lo)..=g.cy(hi) {
+            let yc = g.y0 + (row as f64 + 0.5) * size;
+            // Upward: start ≤ y < end; downward: end ≤ y < start.
+            let dir = if e.a.y <= yc && yc < e.b.y {
+                1
+            } else if e.b.y <= yc && yc < e.a.y {
+                -1
+            } else {
                 continue;
-            }
-            // Right to left: the winding number of a point counts the
-            // crossings to its right.
-            let mut winding = vec![0i32; part.rings.max(1)];
-            let mut right = f64::INFINITY;
-            while i < events.len() && events[i].0 == row {
-                let (_, x, ring, dir) = events[i];
-                // The span (x, right): state before applying this crossing.
-                let inside = winding[0] != 0 && winding[1..].iter().all(|&w| w == 0);
-                if inside {
-                    push_run(&mut runs, g, row, x, right);
-                }
-                winding[ring] += dir;
-                right = x;
-                i += 1;
-            }
+            };
+            let x = e.a.x + (yc - e.a.y) * (e.b.x - e.a.x) / (e.b.y - e.a.y);
+            events.push((row, x, e.ring as usize, dir));
         }
-        runs
     }
+    events.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < events.len() {
+        let row = events[i].0;
+        if row < r0 || row > r1 {
+            i += 1;
+            continue;
+        }
+        // Right to left: the winding number of a point counts the
+        // crossings to its right.
+        let mut winding = vec![0i32; part.rings.max(1)];
+        let mut right = f64::INFINITY;
+        while i < events.len() && events[i].0 == row {
+            let (_, x, ring, dir) = events[i];
+            // The span (x, right): state before applying this crossing.
+            let inside = winding[0] != 0 && winding[1..].iter().all(|&w| w == 0);
+            if inside {
+                push_run(&mut runs, g, row, x, right);
+            }
+            winding[ring] += dir;
+            right = x;
+            i += 1;
+        }
+    }
+    runs
 }
 
 /// Cells of `row` whose centres lie strictly between `left` and `right`.
