@@ -470,6 +470,45 @@ fn positions(area: &Area) -> impl Iterator<Item = (f64, f64)> + '_ {
 /// in [`Value`]).
 type Members<'a> = BTreeMap<String, &'a RawValue>;
 
+/// The top level read in one pass: its members as raw text, except
+/// `features`, read straight as one raw text per feature (the last of a repeated
+/// name wins, as in [`Value`]). It fails when `features` is not an array; the
+/// two-pass reading then names the problem.
+struct Root<'a> {
+    members: Members<'a>,
+    features: Option<Vec<&'a RawValue>>,
+}
+
+impl<'de> Deserialize<'de> for Root<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Root<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a GeoJSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Root<'de>, A::Error> {
+                let mut root = Root {
+                    members: Members::new(),
+                    features: None,
+                };
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    if key == "features" {
+                        root.features = Some(map.next_value()?);
+                    } else {
+                        root.members.insert(key.into_owned(), map.next_value()?);
+                    }
+                }
+                Ok(root)
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
 /// Member `name` of `members` as a [`Value`] (`None` when absent).
 fn member_value(members: &Members, name: &str) -> Option<Value> {
     members
@@ -479,6 +518,7 @@ fn member_value(members: &Members, name: &str) -> Option<Value> {
 
 /// One feature, read on its own: its `type` (when a string), its `properties`
 /// and its geometry, or the problem with the geometry.
+#[derive(Debug)]
 struct RawFeature {
     kind: Option<String>,
     properties: Option<Value>,
@@ -489,6 +529,17 @@ impl RawFeature {
     /// An error when the feature is not a JSON object (or, nested too deeply,
     /// not readable JSON).
     fn read(raw: &RawValue) -> Result<RawFeature, Problem> {
+        // The common case in one pass; anything else as below, which names
+        // the problems.
+        if let Ok(FastFeature(feature)) = serde_json::from_str(raw.get()) {
+            return Ok(feature);
+        }
+        Self::read_by_members(raw)
+    }
+
+    /// [`RawFeature::read`] member by member, each read by the general reader
+    /// when out of the ordinary.
+    fn read_by_members(raw: &RawValue) -> Result<RawFeature, Problem> {
         let members: Members = match serde_json::from_str(raw.get()) {
             Ok(members) => members,
             Err(e) => {
@@ -515,6 +566,113 @@ impl RawFeature {
             properties: member_value(&members, "properties"),
             geometry,
         })
+    }
+}
+
+/// A feature read in one pass: a string `type`, any `properties` and a
+/// well-formed Polygon or MultiPolygon ([`FastGeometry`]), each at most once;
+/// other members are skipped. Anything else fails (then the feature is read by
+/// members, as [`RawFeature::read`] does, and the problem named).
+struct FastFeature(RawFeature);
+
+impl<'de> Deserialize<'de> for FastFeature {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = FastFeature;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a feature")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<FastFeature, A::Error> {
+                use serde::de::Error as _;
+                let (mut kind, mut properties, mut geometry) = (None, None, None);
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    let again = match key.as_ref() {
+                        "type" => kind.replace(map.next_value::<String>()?).is_some(),
+                        "properties" => properties.replace(map.next_value::<Value>()?).is_some(),
+                        "geometry" => geometry
+                            .replace(map.next_value::<FastGeometry>()?.0)
+                            .is_some(),
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                            false
+                        }
+                    };
+                    if again {
+                        return Err(A::Error::custom("a repeated member"));
+                    }
+                }
+                let geometry = geometry.ok_or_else(|| A::Error::custom("no geometry"))?;
+                Ok(FastFeature(RawFeature {
+                    kind,
+                    properties,
+                    geometry: Ok(geometry),
+                }))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
+/// A well-formed Polygon or MultiPolygon read in one pass (as [`fast_geometry`]
+/// reads it, `type` before or after `coordinates`).
+struct FastGeometry(MultiPolygon<f64>);
+
+impl<'de> Deserialize<'de> for FastGeometry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = FastGeometry;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a Polygon or MultiPolygon")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<FastGeometry, A::Error> {
+                use serde::de::Error as _;
+                let mut kind: Option<std::borrow::Cow<'de, str>> = None;
+                let mut polygons: Option<Vec<Vec<Vec<Position>>>> = None;
+                // Coordinates before the type: kept raw until it comes.
+                let mut early: Option<&'de RawValue> = None;
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    match key.as_ref() {
+                        "type" if kind.is_none() => kind = Some(map.next_value()?),
+                        "coordinates" if polygons.is_none() && early.is_none() => {
+                            match kind.as_deref() {
+                                Some("Polygon") => polygons = Some(vec![map.next_value()?]),
+                                Some("MultiPolygon") => polygons = Some(map.next_value()?),
+                                Some(_) => return Err(A::Error::custom("another type")),
+                                None => early = Some(map.next_value()?),
+                            }
+                        }
+                        "type" | "coordinates" => {
+                            return Err(A::Error::custom("a repeated member"));
+                        }
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                let polygons = match (kind.as_deref(), polygons, early) {
+                    (_, Some(p), _) => p,
+                    (Some("Polygon"), None, Some(raw)) => {
+                        vec![serde_json::from_str(raw.get()).map_err(A::Error::custom)?]
+                    }
+                    (Some("MultiPolygon"), None, Some(raw)) => {
+                        serde_json::from_str(raw.get()).map_err(A::Error::custom)?
+                    }
+                    _ => return Err(A::Error::custom("not a Polygon or MultiPolygon")),
+                };
+                multi_polygon(polygons)
+                    .map(FastGeometry)
+                    .ok_or_else(|| A::Error::custom("not well-formed"))
+            }
+        }
+        d.deserialize_map(Visit)
     }
 }
 
@@ -570,6 +728,12 @@ fn fast_geometry(raw: &RawValue) -> Option<MultiPolygon<f64>> {
         "MultiPolygon" => serde_json::from_str(g.coordinates.get()).ok()?,
         _ => return None,
     };
+    multi_polygon(polygons)
+}
+
+/// Polygons from positions: `None` when there are none, or a ring is not
+/// closed or too short ([`closed_ring`]).
+fn multi_polygon(polygons: Vec<Vec<Vec<Position>>>) -> Option<MultiPolygon<f64>> {
     if polygons.is_empty() {
         return None;
     }
@@ -610,19 +774,28 @@ pub fn parse_boundaries(
     }
     // The top level's members are kept as raw JSON text: the features are then
     // read in parallel, their geometries straight into coordinates.
-    let root: Members = match serde_json::from_str(&text) {
-        Ok(root) => root,
-        Err(e) => {
-            // Not JSON, or not an object: the general reader says which.
-            let problem = match serde_json::from_str::<Value>(&text) {
-                Err(e) => Problem::Json(e.to_string()),
-                Ok(Value::Object(_)) => Problem::Json(e.to_string()),
-                Ok(_) => Problem::Json(
-                    "the top level is not an object; expected a FeatureCollection".into(),
-                ),
-            };
-            return Err(Error::input(file(), problem));
-        }
+    let (root, features) = match serde_json::from_str::<Root>(&text) {
+        Ok(root) => (root.members, root.features),
+        // Not JSON, or `features` not an array: read by members.
+        Err(_) => match serde_json::from_str::<Members>(&text) {
+            Ok(mut root) => {
+                let features = root
+                    .remove("features")
+                    .map(|raw| serde_json::from_str::<Vec<&RawValue>>(raw.get()).ok());
+                (root, features.flatten())
+            }
+            Err(e) => {
+                // Not JSON, or not an object: the general reader says which.
+                let problem = match serde_json::from_str::<Value>(&text) {
+                    Err(e) => Problem::Json(e.to_string()),
+                    Ok(Value::Object(_)) => Problem::Json(e.to_string()),
+                    Ok(_) => Problem::Json(
+                        "the top level is not an object; expected a FeatureCollection".into(),
+                    ),
+                };
+                return Err(Error::input(file(), problem));
+            }
+        },
     };
     let member = |name: &str| member_value(&root, name);
     match member("type").as_ref().and_then(Value::as_str) {
@@ -642,12 +815,9 @@ pub fn parse_boundaries(
             ));
         }
     }
-    let features = match root
-        .get("features")
-        .map(|raw| serde_json::from_str::<Vec<&RawValue>>(raw.get()))
-    {
-        Some(Ok(features)) => features,
-        _ => {
+    let features = match features {
+        Some(features) => features,
+        None => {
             return Err(Error::input(
                 file().with_field("features"),
                 Problem::Json("the FeatureCollection has no \"features\" array".into()),
@@ -979,6 +1149,35 @@ fn read_geopackage(path: &Path, _: &BoundaryOptions) -> crate::Result<(Boundarie
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_pass_features_read_as_by_members() {
+        let square = "[[[0,0],[1,0],[1,1],[0,1],[0,0]]]";
+        let cases = [
+            // (feature, read in one pass?)
+            (format!(r#"{{"type":"Feature","properties":{{"code":"a"}},"geometry":{{"type":"Polygon","coordinates":{square}}}}}"#), true),
+            (format!(r#"{{"geometry":{{"coordinates":{square},"type":"Polygon","bbox":[0,0,1,1]}},"id":7,"type":"Feature","properties":null}}"#), true),
+            (format!(r#"{{"type":"Feature","geometry":{{"type":"MultiPolygon","coordinates":[{square},[[[5,5,9],[6,5,9],[6,6,9],[5,5,9]]]]}}}}"#), true),
+            (format!(r#"{{"type":"Feature","properties":{{}},"geometry":{{"type":"Polygon","coordinates":{square}}}}}"#), true),
+            (format!(r#"{{"type":"Feature","type":"Other","geometry":{{"type":"Polygon","coordinates":{square}}}}}"#), false),
+            (format!(r#"{{"type":"Feature","geometry":{{"type":"Polygon","type":"Point","coordinates":{square}}}}}"#), false),
+            (format!(r#"{{"type":7,"geometry":{{"type":"Polygon","coordinates":{square}}}}}"#), false),
+            (r#"{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]}}"#.to_string(), false),
+            (r#"{"type":"Feature","geometry":{"coordinates":[[[0,0],[1,0],[1,1]]],"type":"Polygon"}}"#.to_string(), false),
+            (r#"{"type":"Feature","geometry":null}"#.to_string(), false),
+            (r#"{"type":"Feature"}"#.to_string(), false),
+        ];
+        for (text, fast) in cases {
+            let raw: &RawValue = serde_json::from_str(&text).unwrap();
+            let one_pass = serde_json::from_str::<FastFeature>(raw.get()).ok();
+            assert_eq!(one_pass.is_some(), fast, "{text}");
+            let by_members = format!("{:?}", RawFeature::read_by_members(raw));
+            assert_eq!(format!("{:?}", RawFeature::read(raw)), by_members, "{text}");
+            if let Some(FastFeature(f)) = one_pass {
+                assert_eq!(format!("{:?}", Ok::<_, Problem>(f)), by_members, "{text}");
+            }
+        }
+    }
 
     #[test]
     fn find_survives_changes_to_areas() {
