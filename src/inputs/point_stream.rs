@@ -171,6 +171,16 @@ struct Piece {
 impl Piece {
     /// Reads one record's fields (ASCII decisions; see [`Blank::Depends`]).
     fn record(&mut self, fields: &[&[u8]], line: u64, layout: Layout) {
+        // The common case first: two plain numbers (so ASCII, not blank).
+        if fields.len() == layout.columns
+            && let Some(x) = fast_number(fields[layout.x], layout.semicolon)
+            && let Some(y) = fast_number(fields[layout.y], layout.semicolon)
+        {
+            self.records += 1;
+            self.coords.push([x, y]);
+            self.lines.push(line);
+            return;
+        }
         if fields.len() != layout.columns {
             match blankness(fields.iter().copied()) {
                 Blank::Yes => {}
@@ -206,14 +216,6 @@ impl Piece {
             }
         }
         self.records += 1;
-        if let (Some(x), Some(y)) = (
-            fast_number(xf, layout.semicolon),
-            fast_number(yf, layout.semicolon),
-        ) {
-            self.coords.push([x, y]);
-            self.lines.push(line);
-            return;
-        }
         // ASCII, so valid UTF-8.
         let text = |f: &[u8]| String::from_utf8_lossy(f).into_owned();
         let x = std::str::from_utf8(xf)
@@ -231,6 +233,13 @@ impl Piece {
             (_, Err(why)) => self.rejected.push((line, "y", why)),
         }
     }
+}
+
+thread_local! {
+    /// A thread's buffers for the points of the pieces it parses.
+    static SPARE: std::cell::RefCell<(Vec<[f64; 2]>, Vec<u64>)> = const {
+        std::cell::RefCell::new((Vec::new(), Vec::new()))
+    };
 }
 
 /// Powers of ten exactly representable as `f64`.
@@ -314,10 +323,21 @@ fn to_owned(fields: &[&[u8]]) -> Vec<Vec<u8>> {
 }
 
 /// Parses a piece without `"`: records end at `\n`, `\r\n` or `\r`.
-fn parse_plain(bytes: &[u8], delimiter: u8, layout: Layout) -> Piece {
+/// The points go into the buffers `coords` and `lines`, cleared first.
+fn parse_plain(
+    bytes: &[u8],
+    delimiter: u8,
+    layout: Layout,
+    mut coords: Vec<[f64; 2]>,
+    mut lines: Vec<u64>,
+) -> Piece {
+    coords.clear();
+    lines.clear();
+    coords.reserve(bytes.len() / 24);
+    lines.reserve(bytes.len() / 24);
     let mut piece = Piece {
-        coords: Vec::with_capacity(bytes.len() / 24),
-        lines: Vec::with_capacity(bytes.len() / 24),
+        coords,
+        lines,
         utf8: std::str::from_utf8(bytes).is_ok(),
         ..Piece::default()
     };
@@ -756,11 +776,17 @@ where
             let pieces: Vec<(Piece, T)> = split_at_lines(&buf[..end], threads * 2)
                 .into_par_iter()
                 .map(|p| {
-                    let mut piece = parse_plain(p, header.delimiter, layout);
+                    // Each thread reuses its buffers from piece to piece: fresh
+                    // ones would be fresh pages for the kernel to clear each time.
+                    let (coords, lines) = SPARE.with_borrow_mut(std::mem::take);
+                    let mut piece = parse_plain(p, header.delimiter, layout, coords, lines);
                     let result = work(&piece.coords, &piece.lines);
                     piece.accepted = piece.coords.len() as u64;
-                    piece.coords = Vec::new();
-                    piece.lines = Vec::new();
+                    let buffers = (
+                        std::mem::take(&mut piece.coords),
+                        std::mem::take(&mut piece.lines),
+                    );
+                    SPARE.set(buffers);
                     (piece, result)
                 })
                 .collect();
