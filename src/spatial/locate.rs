@@ -57,14 +57,24 @@ struct Part {
     complex: Option<Box<Polygon<f64>>>,
 }
 
-/// One part prepared on its own, with its edges (for the grid).
-struct Built {
-    part: Part,
-    edges: Vec<Edge>,
+/// The edges of a polygon, ring by ring (exterior first).
+fn edges_of(polygon: &Polygon<f64>) -> impl Iterator<Item = Edge> + '_ {
+    std::iter::once(polygon.exterior())
+        .chain(polygon.interiors())
+        .enumerate()
+        .flat_map(|(r, ring)| {
+            ring.lines().map(move |line| Edge {
+                a: line.start,
+                b: line.end,
+                ring: r as u32,
+            })
+        })
 }
 
-impl Built {
-    fn new(polygon: &Polygon<f64>) -> Built {
+impl Part {
+    /// One part prepared on its own (its edges are read from the polygon, not
+    /// copied, until they are laid out by band).
+    fn new(polygon: &Polygon<f64>) -> Part {
         let rings = std::iter::once(polygon.exterior()).chain(polygon.interiors());
         let (mut min, mut max) = (
             Coord {
@@ -76,17 +86,10 @@ impl Built {
                 y: f64::NEG_INFINITY,
             },
         );
-        let mut edges = Vec::new();
-        let mut count = 0;
-        for (r, ring) in rings.enumerate() {
+        let (mut edges, mut count) = (0, 0);
+        for ring in rings {
             count += 1;
-            for line in ring.lines() {
-                edges.push(Edge {
-                    a: line.start,
-                    b: line.end,
-                    ring: r as u32,
-                });
-            }
+            edges += ring.lines().len();
             for c in &ring.0 {
                 min.x = min.x.min(c.x);
                 min.y = min.y.min(c.y);
@@ -94,7 +97,7 @@ impl Built {
                 max.y = max.y.max(c.y);
             }
         }
-        let bands = (edges.len() / EDGES_PER_BAND).max(1);
+        let bands = (edges / EDGES_PER_BAND).max(1);
         let height = max.y - min.y;
         let inv_band = if height > 0.0 && height.is_finite() {
             bands as f64 / height
@@ -115,8 +118,8 @@ impl Built {
         // Count, then fill, the edges of each band.
         let span = |e: &Edge| (part.band(e.a.y.min(e.b.y)), part.band(e.a.y.max(e.b.y)));
         let mut band_starts = vec![0u32; bands + 1];
-        for e in &edges {
-            let (lo, hi) = span(e);
+        for e in edges_of(polygon) {
+            let (lo, hi) = span(&e);
             for n in &mut band_starts[lo + 1..=hi + 1] {
                 *n += 1;
             }
@@ -133,16 +136,16 @@ impl Built {
             band_starts[bands] as usize
         ];
         let mut cursor = band_starts.clone();
-        for (i, e) in edges.iter().enumerate() {
-            let (lo, hi) = span(e);
+        for e in edges_of(polygon) {
+            let (lo, hi) = span(&e);
             for c in &mut cursor[lo..=hi] {
-                band_edges[*c as usize] = edges[i];
+                band_edges[*c as usize] = e;
                 *c += 1;
             }
         }
         part.band_starts = band_starts.into_boxed_slice();
         part.band_edges = band_edges.into_boxed_slice();
-        Built { part, edges }
+        part
     }
 }
 
@@ -267,23 +270,20 @@ impl Locator {
     /// in parallel, then laid end to end.
     pub(crate) fn build(parts: &[(&Polygon<f64>, usize)], grid: bool) -> Locator {
         // Each part keeps its own bands: nothing is copied after.
-        let (mut prepared, edges): (Vec<Part>, Vec<Vec<Edge>>) = parts
+        let prepared: Vec<Part> = parts
             .par_iter()
-            .map(|(p, _)| {
-                let b = Built::new(p);
-                (b.part, b.edges)
+            .map(|&(p, area)| Part {
+                area: area as u32,
+                ..Part::new(p)
             })
-            .unzip();
-        for (part, &(_, area)) in prepared.iter_mut().zip(parts) {
-            part.area = area as u32;
-        }
+            .collect();
         let mut out = Locator {
             parts: prepared,
             grid: None,
         };
         if grid {
-            // The edges serve the grid only, so they are not kept.
-            out.grid = out.build_grid(&edges);
+            let polygons: Vec<&Polygon<f64>> = parts.iter().map(|&(p, _)| p).collect();
+            out.grid = out.build_grid(&polygons);
         }
         out
     }
@@ -432,8 +432,8 @@ impl Locator {
         self.grid.is_some()
     }
 
-    /// The grid over the parts, from their edges (`edges[p]`: part `p`'s).
-    fn build_grid(&self, edges: &[Vec<Edge>]) -> Option<Grid> {
+    /// The grid over the parts (`polygons[p]`: part `p`'s polygon).
+    fn build_grid(&self, polygons: &[&Polygon<f64>]) -> Option<Grid> {
         let finite = |c: &Coord<f64>| c.x.is_finite() && c.y.is_finite();
         if self.parts.is_empty() || !self.parts.iter().all(|p| finite(&p.min) && finite(&p.max)) {
             return None;
@@ -466,8 +466,8 @@ impl Locator {
         if !(w > 0.0 && h > 0.0) {
             return None;
         }
-        let target = (edges.iter().map(Vec::len).sum::<usize>() * CELLS_PER_EDGE)
-            .clamp(64, MAX_CELLS) as f64;
+        let edges: usize = polygons.iter().map(|p| edges_of(p).count()).sum();
+        let target = (edges * CELLS_PER_EDGE).clamp(64, MAX_CELLS) as f64;
         let size = (w * h / target).sqrt();
         let inv = 1.0 / size;
         let nx = ((w * inv).floor() as usize + 1).max(1);
@@ -489,12 +489,12 @@ impl Locator {
         };
         // 1. Cells an edge's box spans (long edges in pieces) are mixed; per part
         //    in parallel, the cells its edges touch.
-        let mut touched: Vec<Vec<u32>> = edges
+        let mut touched: Vec<Vec<u32>> = polygons
             .par_iter()
-            .map(|edges| {
+            .map(|polygon| {
                 let mut cells = Vec::new();
-                for e in edges {
-                    g.edge_cells(e, size, &mut cells);
+                for e in edges_of(polygon) {
+                    g.edge_cells(&e, size, &mut cells);
                 }
                 cells.sort_unstable();
                 cells.dedup();
@@ -513,7 +513,7 @@ impl Locator {
             .parts
             .par_iter()
             .enumerate()
-            .map(|(p, part)| interior_runs(&edges[p], part, &g))
+            .map(|(p, part)| interior_runs(edges_of(polygons[p]), part, &g))
             .collect();
         for (p, list) in runs.iter().enumerate() {
             let area = self.parts[p].area;
@@ -600,7 +600,11 @@ impl Locator {
 /// Runs `(row, from, to)` of cells whose centres lie in the interior of `part`
 /// (with edges `edges`; geo's rules: inside the exterior, in no hole; crossings
 /// as its winding number counts them).
-fn interior_runs(edges: &[Edge], part: &Part, g: &Grid) -> Vec<(usize, usize, usize)> {
+fn interior_runs(
+    edges: impl Iterator<Item = Edge>,
+    part: &Part,
+    g: &Grid,
+) -> Vec<(usize, usize, usize)> {
     let size = 1.0 / g.inv;
     let (r0, r1) = (g.cy(part.min.y), g.cy(part.max.y));
     let mut events: Vec<(usize, f64, usize, i32)> = Vec::new();
