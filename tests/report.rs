@@ -770,10 +770,14 @@ fn a_centre_with_few_newborns_has_its_vti_withheld_everywhere() {
     assert_eq!(&v[2], "..", "newborns");
     assert_eq!(&v[6], "..", "vti");
     let c = row("catchments.csv", "2104-1");
-    assert_eq!((&c[6], &c[7]), ("", ""), "vti and relative_vti left empty");
+    assert_eq!(
+        (&c[6], &c[7]),
+        ("..", ".."),
+        "vti and relative_vti withheld"
+    );
     assert_ne!(&row("catchments.csv", "2101-1")[6], "");
     let p = row("plan.csv", "2104-1");
-    assert_eq!(&p[7], "", "relative_vti left empty");
+    assert_eq!(&p[7], "..", "relative_vti withheld");
     let g: Value =
         serde_json::from_slice(&std::fs::read(out.join("catchments.geojson")).unwrap()).unwrap();
     let f = g["features"]

@@ -154,10 +154,12 @@ pub fn vti(result: &VtiResult, privacy: &Privacy) -> Result<Vec<u8>> {
     finish(w)
 }
 
-/// `catchments.csv`: one row per BVC catchment.
+/// `catchments.csv`: one row per BVC catchment. The VTI and relative VTI of the
+/// centres in `hidden_centres` (their newborns are withheld) are `..`.
 pub fn catchments(
     summaries: &[crate::spatial::catchments::CatchmentSummary],
     privacy: &Privacy,
+    hidden_centres: &std::collections::BTreeSet<String>,
 ) -> Result<Vec<u8>> {
     let mut w = ::csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -173,6 +175,7 @@ pub fn catchments(
     .map_err(err)?;
     for s in summaries {
         let h = privacy.hides_any(&[Some(s.population), Some(s.children)]);
+        let v = hidden_centres.contains(&s.bvc);
         w.write_record([
             s.bvc.clone(),
             s.name.clone().unwrap_or_default(),
@@ -180,8 +183,8 @@ pub fn catchments(
             or_marker(h, number(s.population, 1)),
             or_marker(h, number(s.children, 1)),
             or_marker(h, opt(s.cni, 4)),
-            opt(s.vti, 4),
-            opt(s.relative_vti, 4),
+            or_marker(v, opt(s.vti, 4)),
+            or_marker(v, opt(s.relative_vti, 4)),
         ])
         .map_err(err)?;
     }
@@ -193,8 +196,14 @@ pub fn catchments(
 /// eligible_families, eligibility, need, accepting_families, visits, fte, fte_<profession>…,
 /// cost_sek, locked_in, locked_out, allowed, selected, phase, greedy_selected,
 /// greedy_phase, rank_low, rank_high, p_selected` (`rank_low`/`rank_high`: the
-/// 90 % rank interval; empty without the Monte Carlo).
-pub fn plan(plan: &crate::plan::Plan, privacy: &Privacy) -> Result<Vec<u8>> {
+/// 90 % rank interval; empty without the Monte Carlo). The relative VTI of the
+/// centres in `hidden_centres` is `..` (and the measure, when it is the VTI).
+pub fn plan(
+    plan: &crate::plan::Plan,
+    privacy: &Privacy,
+    hidden_centres: &std::collections::BTreeSet<String>,
+) -> Result<Vec<u8>> {
+    let by_vti = plan.spec.rank_by == crate::plan::rank::RankBy::Vti;
     let professions: Vec<&String> = plan.spec.programme.staff.keys().collect();
     let mut w = ::csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = [
@@ -238,15 +247,16 @@ pub fn plan(plan: &crate::plan::Plan, privacy: &Privacy) -> Result<Vec<u8>> {
         let c = &plan.catchments[i];
         let r = &c.resources;
         let h = plan_hidden(privacy, c);
+        let v = hidden_centres.contains(&c.bvc);
         let mut rec = vec![
             c.rank.to_string(),
             c.bvc.clone(),
             c.name.clone().unwrap_or_default(),
             c.municipality_code.clone().unwrap_or_default(),
             c.municipality.clone().unwrap_or_default(),
-            or_marker(h, opt(c.measure, 4)),
+            or_marker(h || (v && by_vti), opt(c.measure, 4)),
             opt(c.cni, 4),
-            opt(c.relative_vti, 4),
+            or_marker(v, opt(c.relative_vti, 4)),
             or_marker(h, number(c.eligible_families, 2)),
             c.eligibility.clone(),
             or_marker(h, number(c.need, 2)),

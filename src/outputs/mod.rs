@@ -94,7 +94,9 @@ pub fn write_all(run: &Run, dir: &Path) -> Result<Vec<PathBuf>> {
     let inputs = run.input_paths();
     let privacy = run.scenario.privacy();
     let spec = run.scenario.map_spec()?;
-    // VTI figures of centres with withheld newborns leave every output.
+    // VTI figures of centres with withheld newborns leave every output (`..`
+    // in the CSV tables).
+    let hidden_centres = privacy::hidden_centres(run, &privacy);
     let masked = privacy::mask_centres(run, &privacy);
     let run = masked.as_ref().unwrap_or(run);
     let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
@@ -126,11 +128,14 @@ pub fn write_all(run: &Run, dir: &Path) -> Result<Vec<PathBuf>> {
         ));
         files.push((
             dir.join("catchments.csv"),
-            csv::catchments(&c.summaries, &privacy)?,
+            csv::catchments(&c.summaries, &privacy, &hidden_centres)?,
         ));
     }
     if let Some(p) = &run.plan {
-        files.push((dir.join("plan.csv"), csv::plan(p, &privacy)?));
+        files.push((
+            dir.join("plan.csv"),
+            csv::plan(p, &privacy, &hidden_centres)?,
+        ));
         files.push((
             dir.join("plan_municipalities.csv"),
             csv::plan_municipalities(p, &privacy)?,

@@ -199,7 +199,7 @@ pub fn summary(run: &crate::pipeline::Run, privacy: &Privacy) -> Vec<Suppression
 
 /// BVC ids of the centres whose newborns are withheld (their VTI figures are
 /// withheld wherever they appear).
-pub(crate) fn hidden_centres(
+pub fn hidden_centres(
     run: &crate::pipeline::Run,
     privacy: &Privacy,
 ) -> std::collections::BTreeSet<String> {

@@ -885,7 +885,11 @@ fn catchments(a: CatchmentArgs) -> careneed::Result<()> {
         ),
         (
             a.out.join("catchments.csv"),
-            outputs::csv::catchments(&summaries, &outputs::privacy::Privacy::default())?,
+            outputs::csv::catchments(
+                &summaries,
+                &outputs::privacy::Privacy::default(),
+                &Default::default(),
+            )?,
         ),
     ];
     let inputs: Vec<PathBuf> = [
