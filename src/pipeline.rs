@@ -15,7 +15,7 @@ use crate::error::{Error, Location, Result};
 use crate::inputs::boundaries::{Boundaries, BoundaryOptions, read_boundaries};
 use crate::inputs::join::{Join, join};
 use crate::inputs::table::{Table, TableSpec, read_table};
-use crate::inputs::validate::{MIN_OVERLAP_SHARE, overlaps, report_overlaps};
+use crate::inputs::validate::check_overlaps;
 use crate::plan::Plan;
 use crate::report::Report;
 use crate::scenario::Scenario;
@@ -177,7 +177,7 @@ pub fn run(scenario: &Scenario) -> Result<Run> {
             };
             let (b, r) = read_boundaries(&scenario.resolve(p), &options)?;
             report.extend(r);
-            report_overlaps(&b, &overlaps(&b, MIN_OVERLAP_SHARE), &mut report);
+            check_overlaps(&b, &mut report);
             Some(b)
         }
         None => None,

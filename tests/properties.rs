@@ -32,15 +32,16 @@ fn close(a: f64, b: f64, tolerance: f64) -> bool {
     (a - b).abs() <= tolerance * (1.0 + a.abs().max(b.abs()))
 }
 
-const VARIABLES: [&str; 7] = [
-    "under5",
-    "foreign_born",
-    "elderly_alone",
-    "single_parents",
-    "movers",
-    "unemployed",
-    "low_education",
-];
+/// SCB's seven variables, in the library's order (the rows below hold seven
+/// shares, one per variable).
+fn variables() -> Vec<String> {
+    let names: Vec<String> = cni::default_variables()
+        .into_iter()
+        .map(|v| v.name)
+        .collect();
+    assert_eq!(names.len(), 7);
+    names
+}
 
 /// Area rows: population 1…5000 and each count a share of it.
 fn area_rows() -> impl Strategy<Value = Vec<(u32, [f64; 7])>> {
@@ -51,7 +52,7 @@ fn areas_csv(rows: &[(u32, [f64; 7])], order: &[usize]) -> String {
     // The research variant's denominators, all the population (within every bound).
     let mut csv = format!(
         "code,population,{},pop_65plus,pop_16_64,pop_25_64\n",
-        VARIABLES.join(",")
+        variables().join(",")
     );
     for &i in order {
         let (pop, shares) = &rows[i];
@@ -97,7 +98,7 @@ proptest! {
         let after = areas_csv(&raised, &order);
         let weight = cni::default_variables()
             .iter()
-            .find(|v| v.name == VARIABLES[variable])
+            .find(|v| v.name == variables()[variable])
             .unwrap()
             .weight;
         prop_assert!(weight > 0.0);

@@ -385,6 +385,13 @@ pub fn overlaps(boundaries: &Boundaries, min_share: f64) -> Vec<Overlap> {
     found
 }
 
+/// Finds the areas that overlap by more than [`MIN_OVERLAP_SHARE`] of the
+/// smaller one ([`overlaps`]) and reports each ([`report_overlaps`]): the check
+/// every run makes after reading boundaries.
+pub fn check_overlaps(boundaries: &Boundaries, report: &mut Report) {
+    report_overlaps(boundaries, &overlaps(boundaries, MIN_OVERLAP_SHARE), report);
+}
+
 /// Adds a `Warning` (kind `overlapping_areas`) for each overlap, naming both codes.
 pub fn report_overlaps(boundaries: &Boundaries, overlaps: &[Overlap], report: &mut Report) {
     for o in overlaps {

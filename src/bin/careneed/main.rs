@@ -795,7 +795,6 @@ struct CatchmentArgs {
 fn catchments(a: CatchmentArgs) -> careneed::Result<()> {
     use careneed::inputs::boundaries::{BoundaryOptions, read_boundaries};
     use careneed::inputs::table::{TableSpec, read_table};
-    use careneed::inputs::validate::{MIN_OVERLAP_SHARE, overlaps, report_overlaps};
     use careneed::spatial::catchments as catch;
     let mut report = careneed::Report::default();
     let (b, r) = read_boundaries(
@@ -808,7 +807,7 @@ fn catchments(a: CatchmentArgs) -> careneed::Result<()> {
         },
     )?;
     report.extend(r);
-    report_overlaps(&b, &overlaps(&b, MIN_OVERLAP_SHARE), &mut report);
+    careneed::inputs::validate::check_overlaps(&b, &mut report);
     let (table, r) = read_table(&a.table, &TableSpec::areas())?;
     report.extend(r);
     let joined = careneed::inputs::join::join(&table, &b, &mut report);
