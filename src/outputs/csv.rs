@@ -23,7 +23,17 @@ fn opt(x: Option<f64>, decimals: usize) -> String {
     x.map(|x| number(x, decimals)).unwrap_or_default()
 }
 
-fn finish(w: ::csv::Writer<Vec<u8>>) -> Result<Vec<u8>> {
+/// A CSV table from its header and its rows.
+fn table<H, R>(header: H, rows: impl IntoIterator<Item = R>) -> Result<Vec<u8>>
+where
+    H: IntoIterator<Item: AsRef<[u8]>>,
+    R: IntoIterator<Item: AsRef<[u8]>>,
+{
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    w.write_record(header).map_err(err)?;
+    for row in rows {
+        w.write_record(row).map_err(err)?;
+    }
     w.into_inner().map_err(|e| Error::Compute(e.to_string()))
 }
 
@@ -39,7 +49,6 @@ fn err(e: ::csv::Error) -> Error {
 /// `ranking.csv`: `rank, code, name, municipality_code, municipality, population, index, cni[, cni_research]`.
 pub fn ranking(run: &Run, privacy: &Privacy) -> Result<Vec<u8>> {
     let research = !run.cni.research_reference.is_empty();
-    let mut w = ::csv::Writer::from_writer(Vec::new());
     let mut header = vec![
         "rank",
         "code",
@@ -53,8 +62,7 @@ pub fn ranking(run: &Run, privacy: &Privacy) -> Result<Vec<u8>> {
     if research {
         header.push("cni_research");
     }
-    w.write_record(&header).map_err(err)?;
-    for &i in &run.ranking {
+    let rows = run.ranking.iter().map(|&i| {
         let a = &run.areas[i];
         let hidden = privacy.hides(a.population);
         let mut rec = vec![
@@ -70,16 +78,15 @@ pub fn ranking(run: &Run, privacy: &Privacy) -> Result<Vec<u8>> {
         if research {
             rec.push(or_marker(hidden, opt(a.cni_research, 4)));
         }
-        w.write_record(&rec).map_err(err)?;
-    }
-    finish(w)
+        rec
+    });
+    table(header, rows)
 }
 
 /// `cni.csv`: `code, population, index, cni`, and with the research variant
 /// `research_score, cni_research, z_<variable>…`.
 pub fn cni(result: &CniResult, privacy: &Privacy) -> Result<Vec<u8>> {
     let research = !result.research_reference.is_empty();
-    let mut w = ::csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = ["code", "population", "index", "cni"]
         .map(String::from)
         .to_vec();
@@ -88,8 +95,7 @@ pub fn cni(result: &CniResult, privacy: &Privacy) -> Result<Vec<u8>> {
         header.push("cni_research".into());
         header.extend(result.variables.iter().map(|v| format!("z_{}", v.name)));
     }
-    w.write_record(&header).map_err(err)?;
-    for a in &result.areas {
+    let rows = result.areas.iter().map(|a| {
         let hidden = privacy.hides(Some(a.population));
         let mut rec = vec![
             a.code.clone(),
@@ -115,26 +121,22 @@ pub fn cni(result: &CniResult, privacy: &Privacy) -> Result<Vec<u8>> {
                 *cell = MARKER.into();
             }
         }
-        w.write_record(&rec).map_err(err)?;
-    }
-    finish(w)
+        rec
+    });
+    table(header, rows)
 }
 
 /// `vti.csv`: one row per centre.
 pub fn vti(result: &VtiResult, privacy: &Privacy) -> Result<Vec<u8>> {
-    let mut w = ::csv::Writer::from_writer(Vec::new());
     // The withheld fields (privacy::VTI_FIELDS) are the columns between the
     // centre and its flag, in order.
-    w.write_record(
-        ["bvc", "name"]
-            .into_iter()
-            .chain(super::privacy::VTI_FIELDS)
-            .chain(["few_newborns"]),
-    )
-    .map_err(err)?;
-    for c in &result.centres {
+    let header = ["bvc", "name"]
+        .into_iter()
+        .chain(super::privacy::VTI_FIELDS)
+        .chain(["few_newborns"]);
+    let rows = result.centres.iter().map(|c| {
         let h = privacy.hides(Some(c.newborns));
-        w.write_record([
+        [
             c.bvc.clone(),
             c.name.clone().unwrap_or_default(),
             or_marker(h, number(c.newborns, 2)),
@@ -148,10 +150,9 @@ pub fn vti(result: &VtiResult, privacy: &Privacy) -> Result<Vec<u8>> {
             or_marker(h, number(c.nurse_fte, 3)),
             or_marker(h, number(c.nurse_hours_per_week, 1)),
             c.few_newborns.to_string(),
-        ])
-        .map_err(err)?;
-    }
-    finish(w)
+        ]
+    });
+    table(header, rows)
 }
 
 /// `catchments.csv`: one row per BVC catchment. The VTI and relative VTI of the
@@ -161,8 +162,7 @@ pub fn catchments(
     privacy: &Privacy,
     hidden_centres: &std::collections::BTreeSet<String>,
 ) -> Result<Vec<u8>> {
-    let mut w = ::csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let header = [
         "bvc",
         "name",
         "areas",
@@ -171,12 +171,11 @@ pub fn catchments(
         "cni",
         "vti",
         "relative_vti",
-    ])
-    .map_err(err)?;
-    for s in summaries {
+    ];
+    let rows = summaries.iter().map(|s| {
         let h = privacy.hides_any(&[Some(s.population), Some(s.children)]);
         let v = hidden_centres.contains(&s.bvc);
-        w.write_record([
+        [
             s.bvc.clone(),
             s.name.clone().unwrap_or_default(),
             s.areas.to_string(),
@@ -185,10 +184,9 @@ pub fn catchments(
             or_marker(h, opt(s.cni, 4)),
             or_marker(v, opt(s.vti, 4)),
             or_marker(v, opt(s.relative_vti, 4)),
-        ])
-        .map_err(err)?;
-    }
-    finish(w)
+        ]
+    });
+    table(header, rows)
 }
 
 /// `plan.csv`: one row per catchment, rank 1 first: `rank, bvc, name,
@@ -205,7 +203,6 @@ pub fn plan(
 ) -> Result<Vec<u8>> {
     let by_vti = plan.spec.rank_by == crate::plan::rank::RankBy::Vti;
     let professions: Vec<&String> = plan.spec.programme.staff.keys().collect();
-    let mut w = ::csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = [
         "rank",
         "bvc",
@@ -241,9 +238,8 @@ pub fn plan(
         ]
         .map(String::from),
     );
-    w.write_record(&header).map_err(err)?;
     let some = |x: Option<usize>| x.map(|x| x.to_string()).unwrap_or_default();
-    for &i in &plan.order {
+    let rows = plan.order.iter().map(|&i| {
         let c = &plan.catchments[i];
         let r = &c.resources;
         let h = plan_hidden(privacy, c);
@@ -282,15 +278,14 @@ pub fn plan(
             some(c.rank_interval.map(|r| r.1)),
             opt(c.p_selected, 3),
         ]);
-        w.write_record(&rec).map_err(err)?;
-    }
-    finish(w)
+        rec
+    });
+    table(header, rows)
 }
 
 /// `plan_municipalities.csv`: `code, name, population, children, eligible_families,
 /// cni, catchments, catchments_cni_above_<t>…`.
 pub fn plan_municipalities(plan: &crate::plan::Plan, privacy: &Privacy) -> Result<Vec<u8>> {
-    let mut w = ::csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = [
         "code",
         "name",
@@ -308,8 +303,7 @@ pub fn plan_municipalities(plan: &crate::plan::Plan, privacy: &Privacy) -> Resul
             .iter()
             .map(|t| format!("catchments_cni_above_{}", number(*t, 4))),
     );
-    w.write_record(&header).map_err(err)?;
-    for m in &plan.municipalities {
+    let rows = plan.municipalities.iter().map(|m| {
         let h = privacy.hides_any(&[
             Some(m.population),
             Some(m.children),
@@ -325,29 +319,26 @@ pub fn plan_municipalities(plan: &crate::plan::Plan, privacy: &Privacy) -> Resul
             m.catchments.to_string(),
         ];
         rec.extend(m.catchments_above.iter().map(usize::to_string));
-        w.write_record(&rec).map_err(err)?;
-    }
-    finish(w)
+        rec
+    });
+    table(header, rows)
 }
 
 /// `plan_areas.csv`: areas by need, rank 1 first: `rank, code, cni,
 /// eligible_families, need`.
 pub fn plan_areas(plan: &crate::plan::Plan, privacy: &Privacy) -> Result<Vec<u8>> {
-    let mut w = ::csv::Writer::from_writer(Vec::new());
-    w.write_record(["rank", "code", "cni", "eligible_families", "need"])
-        .map_err(err)?;
-    for a in &plan.areas {
+    let header = ["rank", "code", "cni", "eligible_families", "need"];
+    let rows = plan.areas.iter().map(|a| {
         let h = privacy.hides(Some(a.eligible_families));
-        w.write_record([
+        [
             a.rank.to_string(),
             a.code.clone(),
             opt(a.cni, 4),
             or_marker(h, number(a.eligible_families, 3)),
             or_marker(h, number(a.need, 3)),
-        ])
-        .map_err(err)?;
-    }
-    finish(w)
+        ]
+    });
+    table(header, rows)
 }
 
 #[cfg(test)]
