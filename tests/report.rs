@@ -15,6 +15,18 @@ fn demo_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo")
 }
 
+/// A copy of the demo's input files in a fresh folder, to alter.
+fn demo_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for f in std::fs::read_dir(demo_dir()).unwrap() {
+        let p = f.unwrap().path();
+        if p.is_file() {
+            std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    dir
+}
+
 struct Demo {
     _dir: tempfile::TempDir,
     out: PathBuf,
@@ -542,13 +554,7 @@ fn no_child_record_or_coordinate_in_any_output() {
 
 #[test]
 fn html_escapes_every_text_from_the_inputs() {
-    let dir = tempfile::tempdir().unwrap();
-    for f in std::fs::read_dir(demo_dir()).unwrap() {
-        let p = f.unwrap().path();
-        if p.is_file() {
-            std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
-        }
-    }
+    let dir = demo_copy();
     let evil = "<script>alert(1)</script>";
     let bvc = std::fs::read_to_string(dir.path().join("bvc.geojson")).unwrap();
     std::fs::write(
@@ -676,13 +682,7 @@ fn a_crash_never_leaves_half_a_file_and_inputs_are_never_overwritten() {
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "new");
 
     // An input named like an output, in the output folder: refused, nothing written.
-    let data = tempfile::tempdir().unwrap();
-    for f in std::fs::read_dir(demo_dir()).unwrap() {
-        let p = f.unwrap().path();
-        if p.is_file() {
-            std::fs::copy(&p, data.path().join(p.file_name().unwrap())).unwrap();
-        }
-    }
+    let data = demo_copy();
     std::fs::rename(data.path().join("births.csv"), data.path().join("plan.csv")).unwrap();
     let scenario = data.path().join("scenario.toml");
     let text = std::fs::read_to_string(&scenario).unwrap();
@@ -738,13 +738,7 @@ fn a_run_without_catchments_still_writes_a_styled_map_and_a_report() {
 
 #[test]
 fn a_centre_with_few_newborns_has_its_vti_withheld_everywhere() {
-    let dir = tempfile::tempdir().unwrap();
-    for f in std::fs::read_dir(demo_dir()).unwrap() {
-        let p = f.unwrap().path();
-        if p.is_file() {
-            std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
-        }
-    }
+    let dir = demo_copy();
     let table = std::fs::read_to_string(dir.path().join("bvc_vti.csv")).unwrap();
     let table = table.replacen(
         "2104-1,BVC Hofors,84,36,8,5",

@@ -552,10 +552,10 @@ impl RawFeature {
         };
         let geometry = match members.get("geometry") {
             None => geometry(None),
-            Some(raw) => match fast_geometry(raw) {
-                Some(g) => Ok(g),
+            Some(raw) => match serde_json::from_str::<FastGeometry>(raw.get()) {
+                Ok(g) => Ok(g.0),
                 // Anything out of the ordinary: the general reader names the problem.
-                None => match serde_json::from_str::<Value>(raw.get()) {
+                Err(_) => match serde_json::from_str::<Value>(raw.get()) {
                     Ok(v) => geometry(Some(&v)),
                     Err(e) => Err(Problem::Json(e.to_string())),
                 },
@@ -617,8 +617,9 @@ impl<'de> Deserialize<'de> for FastFeature {
     }
 }
 
-/// A well-formed Polygon or MultiPolygon read in one pass (as [`fast_geometry`]
-/// reads it, `type` before or after `coordinates`).
+/// A well-formed Polygon or MultiPolygon read in one pass, `type` before or
+/// after `coordinates`; anything else fails (then [`geometry`] reads it and
+/// names the problem).
 struct FastGeometry(MultiPolygon<f64>);
 
 impl<'de> Deserialize<'de> for FastGeometry {
@@ -708,27 +709,6 @@ impl<'de> Deserialize<'de> for Position {
         }
         d.deserialize_seq(Visit)
     }
-}
-
-/// A geometry object with its coordinates as raw text.
-#[derive(Deserialize)]
-struct RawGeometry<'a> {
-    #[serde(rename = "type")]
-    kind: &'a str,
-    #[serde(borrow)]
-    coordinates: &'a RawValue,
-}
-
-/// The common case, read fast: a well-formed Polygon or MultiPolygon. `None`
-/// for anything else, which [`geometry`] then reads and names the problem of.
-fn fast_geometry(raw: &RawValue) -> Option<MultiPolygon<f64>> {
-    let g: RawGeometry = serde_json::from_str(raw.get()).ok()?;
-    let polygons: Vec<Vec<Vec<Position>>> = match g.kind {
-        "Polygon" => vec![serde_json::from_str(g.coordinates.get()).ok()?],
-        "MultiPolygon" => serde_json::from_str(g.coordinates.get()).ok()?,
-        _ => return None,
-    };
-    multi_polygon(polygons)
 }
 
 /// Polygons from positions: `None` when there are none, or a ring is not

@@ -97,7 +97,7 @@ pub fn write_all(run: &Run, dir: &Path) -> Result<Vec<PathBuf>> {
     // VTI figures of centres with withheld newborns leave every output (`..`
     // in the CSV tables).
     let hidden_centres = privacy::hidden_centres(run, &privacy);
-    let masked = privacy::mask_centres(run, &privacy);
+    let masked = privacy::mask_centres(run, &hidden_centres);
     let run = masked.as_ref().unwrap_or(run);
     let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
         (dir.join("ranking.csv"), csv::ranking(run, &privacy)?),

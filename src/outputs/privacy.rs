@@ -141,6 +141,13 @@ pub fn summary(run: &crate::pipeline::Run, privacy: &Privacy) -> Vec<Suppression
             push("plan.csv", "catchments", n, &["relative_vti"]);
         }
     }
+    // Planned catchments whose families are withheld.
+    let planned = run.plan.as_ref().map_or(0, |p| {
+        p.catchments
+            .iter()
+            .filter(|x| plan_hidden(privacy, x))
+            .count()
+    });
     if let Some(c) = &run.catchments {
         let n = c
             .summaries
@@ -149,27 +156,15 @@ pub fn summary(run: &crate::pipeline::Run, privacy: &Privacy) -> Vec<Suppression
             .count();
         push("catchments.csv", "catchments", n, &CATCHMENT_FIELDS);
         push("catchments.geojson", "catchments", n, &CATCHMENT_FIELDS);
-        if let Some(p) = &run.plan {
-            let planned = p
-                .catchments
-                .iter()
-                .filter(|x| plan_hidden(privacy, x))
-                .count();
-            push(
-                "catchments.geojson",
-                "catchments",
-                planned,
-                &["eligible_families", "need", "visits", "fte"],
-            );
-        }
+        push(
+            "catchments.geojson",
+            "catchments",
+            planned,
+            &["eligible_families", "need", "visits", "fte"],
+        );
     }
     if let Some(p) = &run.plan {
-        let n = p
-            .catchments
-            .iter()
-            .filter(|x| plan_hidden(privacy, x))
-            .count();
-        push("plan.csv", "catchments", n, &PLAN_FIELDS);
+        push("plan.csv", "catchments", planned, &PLAN_FIELDS);
         let m = p
             .municipalities
             .iter()
@@ -211,16 +206,15 @@ pub fn hidden_centres(
         .collect()
 }
 
-/// A copy of `run` with the VTI and relative VTI of centres whose newborns are
-/// withheld removed from the catchments and the plan (and the plan's measure
-/// when it ranks by VTI), so every writer leaves them out; `None` when no
-/// centre is withheld. (With `need_weight = "relative_vti"`, such a
-/// catchment's need still carries its relative VTI.)
+/// A copy of `run` with the VTI and relative VTI of the centres in `hidden`
+/// ([`hidden_centres`]) removed from the catchments and the plan (and the
+/// plan's measure when it ranks by VTI), so every writer leaves them out;
+/// `None` when no centre is withheld. (With `need_weight = "relative_vti"`,
+/// such a catchment's need still carries its relative VTI.)
 pub(crate) fn mask_centres(
     run: &crate::pipeline::Run,
-    privacy: &Privacy,
+    hidden: &std::collections::BTreeSet<String>,
 ) -> Option<crate::pipeline::Run> {
-    let hidden = hidden_centres(run, privacy);
     if hidden.is_empty() {
         return None;
     }

@@ -67,10 +67,8 @@ use crate::inputs::crs::Crs;
 use crate::inputs::point_stream::{DEFAULT_BLOCK, StreamedPoints, stream_points_with};
 use crate::inputs::points::Points;
 use crate::spatial::locate::Locator;
-use geo::{BoundingRect, Coord};
+use geo::Coord;
 use rayon::prelude::*;
-use rstar::RTree;
-use rstar::primitives::{GeomWithData, Rectangle};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -88,9 +86,6 @@ pub struct AreaIndex {
     source: String,
     /// The number of areas.
     areas: usize,
-    /// The parts' bounding boxes (data: the part's index in the locator), for
-    /// the points the grid cannot answer.
-    tree: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
     locator: Locator,
 }
 
@@ -112,26 +107,17 @@ impl AreaIndex {
                 .cmp(boundaries.areas[j].code.as_bytes())
                 .then(i.cmp(&j))
         });
-        let mut parts = Vec::new();
-        let mut boxes = Vec::new();
-        for a in order {
-            for polygon in &boundaries.areas[a].geometry.0 {
-                if let Some(rect) = polygon.bounding_rect() {
-                    let (min, max) = (rect.min(), rect.max());
-                    boxes.push(GeomWithData::new(
-                        Rectangle::from_corners([min.x, min.y], [max.x, max.y]),
-                        parts.len(),
-                    ));
-                    parts.push((polygon, a));
-                }
-            }
-        }
+        // Empty polygons hold no point.
+        let parts: Vec<_> = order
+            .into_iter()
+            .flat_map(|a| boundaries.areas[a].geometry.0.iter().map(move |p| (p, a)))
+            .filter(|(p, _)| !p.exterior().0.is_empty())
+            .collect();
         AreaIndex {
             crs: boundaries.crs,
             source: boundaries.source.clone(),
             areas: boundaries.areas.len(),
             locator: Locator::build(&parts, grid),
-            tree: RTree::bulk_load(boxes),
         }
     }
 
@@ -159,41 +145,13 @@ impl AreaIndex {
     /// to by the module's edge rule, or `None` when it is outside every area or
     /// not finite.
     pub fn locate(&self, x: f64, y: f64) -> Option<usize> {
-        if !x.is_finite() || !y.is_finite() {
-            return None;
-        }
-        let coord = Coord { x, y };
-        if self.locator.has_grid() {
-            self.settle(coord, self.locator.cell(coord))
-        } else {
-            let mut candidates: Vec<u32> = self
-                .tree
-                .locate_all_at_point(&[x, y])
-                .map(|c| c.data as u32)
-                .collect();
-            candidates.sort_unstable();
-            self.locator.settle(&candidates, coord)
-        }
+        self.locator.locate(Coord { x, y })
     }
 
     /// [`AreaIndex::locate`] for each of `coords`, passed to `f` with the point's
     /// index in `coords`; faster than one call per point on large batches.
-    pub fn locate_each(&self, coords: &[[f64; 2]], mut f: impl FnMut(usize, Option<usize>)) {
-        if !self.locator.has_grid() {
-            for (i, &[x, y]) in coords.iter().enumerate() {
-                f(i, self.locate(x, y));
-            }
-            return;
-        }
+    pub fn locate_each(&self, coords: &[[f64; 2]], f: impl FnMut(usize, Option<usize>)) {
         self.locator.locate_each(coords, f);
-    }
-
-    /// The area of `coord` from what the grid knows of it.
-    fn settle(&self, coord: Coord<f64>, cell: Result<&[u32], Option<usize>>) -> Option<usize> {
-        match cell {
-            Err(known) => known,
-            Ok(candidates) => self.locator.settle(candidates, coord),
-        }
     }
 }
 

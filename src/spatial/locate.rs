@@ -19,6 +19,8 @@ use geo::coordinate_position::{CoordPos, CoordinatePosition};
 use geo::kernels::{Kernel, Orientation, RobustKernel};
 use geo::{Coord, Polygon};
 use rayon::prelude::*;
+use rstar::RTree;
+use rstar::primitives::{GeomWithData, Rectangle};
 
 /// Rings per part handled by the band test; parts with more use geo.
 const MAX_RINGS: usize = 16;
@@ -157,6 +159,9 @@ impl Part {
 #[derive(Debug, Clone)]
 pub(crate) struct Locator {
     parts: Vec<Part>,
+    /// The parts' bounding boxes (data: the part), for the candidates of a point
+    /// when there is no grid.
+    tree: RTree<GeomWithData<Rectangle<[f64; 2]>, u32>>,
     grid: Option<Grid>,
 }
 
@@ -265,11 +270,10 @@ fn in_between(v: f64, a: f64, b: f64) -> bool {
 }
 
 impl Locator {
-    /// Builds the locator over `parts` (polygon, area index), given in priority
-    /// order (see [`Locator`]), with or without the grid. The parts are prepared
-    /// in parallel, then laid end to end.
+    /// Builds the locator over `parts` (polygon, area index; polygons not
+    /// empty), given in priority order (see [`Locator`]), with or without the
+    /// grid. The parts are prepared in parallel, each keeping its own bands.
     pub(crate) fn build(parts: &[(&Polygon<f64>, usize)], grid: bool) -> Locator {
-        // Each part keeps its own bands: nothing is copied after.
         let prepared: Vec<Part> = parts
             .par_iter()
             .map(|&(p, area)| Part {
@@ -277,8 +281,17 @@ impl Locator {
                 ..Part::new(p)
             })
             .collect();
+        let boxes = prepared
+            .iter()
+            .enumerate()
+            .map(|(p, part)| {
+                let corners = ([part.min.x, part.min.y], [part.max.x, part.max.y]);
+                GeomWithData::new(Rectangle::from_corners(corners.0, corners.1), p as u32)
+            })
+            .collect();
         let mut out = Locator {
             parts: prepared,
+            tree: RTree::bulk_load(boxes),
             grid: None,
         };
         if grid {
@@ -358,18 +371,37 @@ impl Locator {
         CoordPos::Inside
     }
 
-    /// What the grid knows about `c`: `Err(None)` outside every part,
-    /// `Err(Some(area))` in an area's interior, `Ok(candidates)` otherwise (all
-    /// parts when there is no grid).
-    pub(crate) fn cell(&self, c: Coord<f64>) -> Result<&[u32], Option<usize>> {
+    /// The area of `c`: from the grid cell, then the exact tests of its
+    /// candidates ([`Locator::settle`]); without a grid, the candidates are the
+    /// parts whose bounding box holds `c` (the R-tree). `None` outside every
+    /// part, or when `c` is not finite.
+    pub(crate) fn locate(&self, c: Coord<f64>) -> Option<usize> {
         match &self.grid {
-            None => Ok(&[]),
-            Some(g) => g.resolve(g.value(c)),
+            // A non-finite point is outside the grid.
+            Some(g) => self.settle_cell(g.resolve(g.value(c)), c),
+            None if !(c.x.is_finite() && c.y.is_finite()) => None,
+            None => {
+                let mut candidates: Vec<u32> = self
+                    .tree
+                    .locate_all_at_point(&[c.x, c.y])
+                    .map(|r| r.data)
+                    .collect();
+                candidates.sort_unstable();
+                self.settle(&candidates, c)
+            }
         }
     }
 
-    /// The area of each of `coords` (as [`Locator::cell`], then
-    /// [`Locator::settle`]), passed to `f` with the point's index.
+    /// The area of `c` from what its grid cell says ([`Grid::resolve`]).
+    fn settle_cell(&self, cell: Result<&[u32], Option<usize>>, c: Coord<f64>) -> Option<usize> {
+        match cell {
+            Err(known) => known,
+            Ok(candidates) => self.settle(candidates, c),
+        }
+    }
+
+    /// [`Locator::locate`] for each of `coords`, passed to `f` with the point's
+    /// index.
     ///
     /// Most of the time goes in waiting for memory: the grid is tens of MB and
     /// the edges more, so a point's loads miss the caches. The points are taken
@@ -382,9 +414,8 @@ impl Locator {
         const BLOCK: usize = 64;
         const NONE: u32 = u32::MAX;
         let Some(g) = &self.grid else {
-            let all: Vec<u32> = (0..self.parts.len() as u32).collect();
             for (i, &[x, y]) in coords.iter().enumerate() {
-                f(i, self.settle(&all, Coord { x, y }));
+                f(i, self.locate(Coord { x, y }));
             }
             return;
         };
@@ -415,19 +446,16 @@ impl Locator {
             }
             std::hint::black_box(touched);
             for (k, (&v, &[x, y])) in values.iter().zip(block).enumerate() {
-                let c = Coord { x, y };
                 f(
                     b * BLOCK + k,
-                    match g.resolve(v) {
-                        Err(known) => known,
-                        Ok(candidates) => self.settle(candidates, c),
-                    },
+                    self.settle_cell(g.resolve(v), Coord { x, y }),
                 );
             }
         }
     }
 
-    /// Whether there is a grid (otherwise every part is a candidate).
+    /// Whether there is a grid (otherwise the R-tree gives the candidates).
+    #[cfg(test)]
     pub(crate) fn has_grid(&self) -> bool {
         self.grid.is_some()
     }
