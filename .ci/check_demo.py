@@ -82,7 +82,14 @@ check(abs(mean - 1.0) < 1e-3, f"population-weighted mean CNI {mean} is not 1 (R 
 with open(out / "vti.csv", newline="", encoding="utf-8") as fh:
     vti = list(csv.DictReader(fh))
 check(len(vti) == 25, f"vti.csv has {len(vti)} centres")
+shown = [r for r in vti if r["p_smoke"] != ".."]
+# Shares with a small count behind them are withheld together (the VTI stays).
+check(0 < len(shown) < 25, f"{len(shown)} of 25 centres show their shares")
 for r in vti:
+    check(r["vti"] not in ("..", ""), f"{r['bvc']}: VTI withheld or missing")
+    if r["p_smoke"] == "..":
+        check(r["p_first"] == ".." and r["p_bcg"] == "..", f"{r['bvc']}: shares withheld alone")
+        continue
     v = float(r["p_first"]) / 3 + float(r["p_bcg"]) + float(r["p_smoke"])
     check(abs(v - float(r["vti"])) < 2e-4, f"{r['bvc']}: vti {r['vti']} != {v}")
 
@@ -100,7 +107,9 @@ check(report["plan"]["exact"]["need"] >= report["plan"]["greedy"]["need"] - 1e-9
 with open(out / "plan.csv", newline="", encoding="utf-8") as fh:
     plan = list(csv.DictReader(fh))
 check(len(plan) == 25, f"plan.csv has {len(plan)} catchments, expected 25")
-check([int(r["rank"]) for r in plan] == list(range(1, len(plan) + 1)), "plan.csv ranks are not 1..n in order")
+ranked = [r for r in plan if r["rank"] != ""]
+check([int(r["rank"]) for r in ranked] == list(range(1, len(ranked) + 1)), "plan.csv ranks are not 1..k in order")
+check(all(r["rank"] == "" and r["measure"] == MARKER for r in plan[len(ranked):]), "a withheld row between ranked ones, or an unranked row with a measure")
 check({r["bvc"] for r in plan} == {r["bvc"] for r in crow}, "plan.csv and catchments.csv name different BVCs")
 sel = [r for r in plan if r["selected"] == "true"]
 budget = sum(budgets)
@@ -113,9 +122,13 @@ check(all(r["phase"] == "" for r in plan if r["selected"] == "false"), "an unsel
 check(all(r["locked_in"] == "false" or r["selected"] == "true" for r in plan), "a locked-in catchment is not selected")
 check(all(r["allowed"] == "true" or r["locked_in"] == "true" or r["selected"] == "false" for r in plan), "a catchment below the minimum CNI was selected")
 for r in plan:
-    lo, hi, p = int(r["rank_low"]), int(r["rank_high"]), float(r["p_selected"])
-    check(1 <= lo <= hi <= len(plan), f"{r['bvc']}: rank interval {lo}..{hi}")
+    p = float(r["p_selected"])
     check(0 <= p <= 1, f"{r['bvc']}: P(selected) {p}")
+    if r["rank"] == "":
+        check(r["rank_low"] == r["rank_high"] == "", f"{r['bvc']}: a rank interval without a rank")
+    else:
+        lo, hi = int(r["rank_low"]), int(r["rank_high"])
+        check(1 <= lo <= hi <= len(plan), f"{r['bvc']}: rank interval {lo}..{hi}")
     if r["fte"] == MARKER:
         check(r["eligible_families"] == MARKER and r["fte_nurse"] == MARKER, f"{r['bvc']}: FTE withheld but not the families")
         continue
@@ -137,7 +150,7 @@ check(sum(int(m["catchments"]) for m in munis) == 25, "municipalities do not hol
 cfeat = {f["properties"]["bvc"]: f["properties"] for f in catch["features"]}
 for r in plan:
     p = cfeat.get(r["bvc"], {})
-    check(p.get("plan_rank") == int(r["rank"]) and p.get("selected") == (r["selected"] == "true"),
+    check(p.get("plan_rank") == (int(r["rank"]) if r["rank"] else None) and p.get("selected") == (r["selected"] == "true"),
           f"{r['bvc']}: catchments.geojson disagrees with plan.csv")
 
 report = json.loads((out / "run_report.json").read_text(encoding="utf-8"))

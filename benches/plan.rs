@@ -57,7 +57,16 @@ fn monte_carlo(c: &mut Criterion) {
     let mut group = c.benchmark_group("plan");
     group.sample_size(10);
     group.bench_function("monte_carlo_demo_1000", |b| {
-        b.iter(|| careneed::plan::plan(black_box(&run), Some(&births), &spec).unwrap())
+        let input = careneed::plan::PlanInput {
+            source: &s.source,
+            table: &run.table,
+            cni: &run.cni,
+            areas: &run.areas,
+            catchments: run.catchments.as_ref().unwrap(),
+            vti: run.vti.as_ref(),
+            births: Some(&births),
+        };
+        b.iter(|| careneed::plan::plan(black_box(&input), &spec).unwrap())
     });
     group.finish();
 }

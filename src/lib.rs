@@ -14,7 +14,8 @@
 //! | scores | [`scores`] | CNI per area, VTI per BVC |
 //! | spatial | [`spatial`] | points → areas, areal interpolation, BVC catchments |
 //! | plan | [`plan`] | ranking, eligible families, staff, budgeted selection, robustness |
-//! | outputs | [`outputs`] | GeoJSON and CSV writers, map classes, SVG maps, PNG (feature `png`) |
+//! | release | [`release`] | one view of every value: shown, withheld (small counts) or missing; ranks |
+//! | outputs | [`outputs`] | GeoJSON and CSV writers, map classes, SVG maps, PNG (feature `png`), all rendered from the release |
 //! | run | [`pipeline`] | one complete run from a [`scenario`] |
 //!
 //! Every stage records what it decided and what it left out in a
@@ -47,6 +48,7 @@ pub mod inputs;
 pub mod outputs;
 pub mod pipeline;
 pub mod plan;
+pub mod release;
 pub mod report;
 pub mod scenario;
 pub mod scores;

@@ -7,7 +7,7 @@
 //! let run = pipeline::run(&Scenario::read(&dir.join("scenario.toml")).unwrap()).unwrap();
 //! assert_eq!(run.areas.len(), 172);
 //! let top = &run.areas[run.ranking[0]];
-//! assert_eq!(top.rank, Some(1));
+//! assert_eq!(run.ranks[run.ranking[0]], Some(1));
 //! assert!(top.cni.unwrap() > 1.5);
 //! ```
 
@@ -17,41 +17,19 @@ use crate::inputs::join::{Join, join};
 use crate::inputs::table::{Table, TableSpec, read_table};
 use crate::inputs::validate::check_overlaps;
 use crate::plan::Plan;
+use crate::release::{Meta, Release, ReleaseInput};
 use crate::report::Report;
 use crate::scenario::Scenario;
+use crate::scores::areas;
 use crate::scores::cni::{self, CniResult};
 use crate::scores::vti::{self, VtiResult};
-use crate::spatial::catchments::{self as catch, CatchmentSummary, Catchments};
+use crate::spatial::catchments as catch;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// One area as the outputs show it: the table row joined to its polygon.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AreaSummary {
-    /// Area code.
-    pub code: String,
-    /// Name from the table or the boundaries, when either has one.
-    pub name: Option<String>,
-    /// Municipality code (the code's first four characters for DeSO codes).
-    pub municipality_code: String,
-    /// Municipality name, when known.
-    pub municipality: Option<String>,
-    /// Residents (`None` for a polygon without a table row).
-    pub population: Option<f64>,
-    /// SCB weighted count.
-    pub index: Option<f64>,
-    /// SCB CNI.
-    pub cni: Option<f64>,
-    /// Research-variant CNI, when computed.
-    pub cni_research: Option<f64>,
-    /// 1 = highest CNI; `None` without a CNI.
-    pub rank: Option<usize>,
-    /// Row in [`Run::table`], if the area has one.
-    pub row: Option<usize>,
-    /// Index in [`Run::boundaries`]' areas, if the area has a polygon.
-    pub polygon: Option<usize>,
-}
+pub use crate::scores::areas::AreaSummary;
+pub use crate::spatial::catchments::CatchmentRun;
 
 /// Everything a run read, computed and decided.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -72,6 +50,8 @@ pub struct Run {
     pub areas: Vec<AreaSummary>,
     /// Indices into `areas`, best rank first; areas without CNI last (by code).
     pub ranking: Vec<usize>,
+    /// Rank of each area (parallel to `areas`; 1 = highest CNI), `None` without a CNI.
+    pub ranks: Vec<Option<usize>>,
     /// BVC catchments (nearest BVC to each area's population-weighted centroid)
     /// with their summaries, when the scenario gives BVC points and boundaries.
     pub catchments: Option<CatchmentRun>,
@@ -81,34 +61,92 @@ pub struct Run {
     pub report: Report,
 }
 
-/// Catchments of a run and their per-BVC figures.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct CatchmentRun {
-    /// The catchments.
-    pub catchments: Catchments,
-    /// Population, children 0–5, CNI and VTI per catchment, in catchment order.
-    pub summaries: Vec<CatchmentSummary>,
-    /// Geocoded children located in each polygon of the boundaries (zeros without children).
-    pub children_per_area: Vec<u64>,
-}
-
 impl Run {
-    /// The input files this run read (outputs must never overwrite them).
-    pub fn input_paths(&self) -> Vec<PathBuf> {
+    /// The input files this run read, by role, as the scenario names them.
+    pub fn inputs(&self) -> Vec<(String, PathBuf)> {
         let i = &self.scenario.inputs;
         [
-            &i.areas,
-            &i.boundaries,
-            &i.bvc_table,
-            &i.municipalities,
-            &i.bvc_points,
-            &i.children,
-            &i.births,
+            ("areas", &i.areas),
+            ("boundaries", &i.boundaries),
+            ("BVC table (VTI)", &i.bvc_table),
+            ("municipalities", &i.municipalities),
+            ("BVC points", &i.bvc_points),
+            ("catchment polygons", &i.catchment_polygons),
+            ("listings (counted per area only)", &i.listings),
+            ("geocoded children (counted per area only)", &i.children),
+            ("births", &i.births),
         ]
         .into_iter()
-        .flatten()
-        .map(|p| self.scenario.resolve(p))
+        .filter_map(|(name, p)| Some((name.to_string(), p.clone()?)))
         .collect()
+    }
+
+    /// The input files this run read, resolved (outputs must never overwrite them).
+    pub fn input_paths(&self) -> Vec<PathBuf> {
+        self.inputs()
+            .into_iter()
+            .map(|(_, p)| self.scenario.resolve(&p))
+            .collect()
+    }
+
+    /// What the run was and read, for the release.
+    pub fn meta(&self) -> Meta {
+        let scenario_text = toml::to_string(&self.scenario)
+            .or_else(|_| serde_json::to_string_pretty(&self.scenario))
+            .unwrap_or_default();
+        Meta {
+            name: self.scenario.name.clone(),
+            scenario: self.scenario.source.clone(),
+            scenario_text,
+            inputs: self.inputs(),
+            input_paths: self.input_paths(),
+            areas_in_table: self.table.rows.len(),
+            areas_in_boundaries: self.boundaries.as_ref().map(|b| b.areas.len()),
+            boundaries_crs: self.boundaries.as_ref().map(|b| b.crs.to_string()),
+            matched: self.join.as_ref().map(|j| j.pairs.len()),
+            table_only: self
+                .join
+                .iter()
+                .flat_map(|j| &j.table_only)
+                .filter_map(|&i| self.table.rows.get(i).map(|r| r.key.clone()))
+                .collect(),
+            boundaries_only: self
+                .join
+                .as_ref()
+                .zip(self.boundaries.as_ref())
+                .map(|(j, b)| {
+                    j.boundaries_only
+                        .iter()
+                        .filter_map(|&i| b.areas.get(i).map(|a| a.code.clone()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Releases the run and writes every output into `dir` with the scenario's
+    /// map settings ([`crate::outputs::write_all`]); returns the paths.
+    pub fn write(&self, dir: &std::path::Path) -> Result<Vec<PathBuf>> {
+        crate::outputs::write_all(&self.release(), &self.scenario.map_spec()?, dir)
+    }
+
+    /// The run released under the scenario's privacy threshold: the one view
+    /// every output is rendered from ([`crate::release`]).
+    pub fn release(&self) -> Release<'_> {
+        crate::release::release(
+            ReleaseInput {
+                meta: self.meta(),
+                table: Some(&self.table),
+                cni: Some(&self.cni),
+                areas: &self.areas,
+                boundaries: self.boundaries.as_ref(),
+                vti: self.vti.as_ref(),
+                catchments: self.catchments.as_ref(),
+                plan: self.plan.as_ref(),
+                notices: &self.report.notices,
+            },
+            self.scenario.privacy(),
+        )
     }
 }
 
@@ -129,14 +167,6 @@ fn municipality_names(
         .iter()
         .filter_map(|row| Some((row.key.clone(), table.label(row, "name")?.to_string())))
         .collect())
-}
-
-fn string_property(b: &Boundaries, polygon: usize, key: &str) -> Option<String> {
-    b.areas[polygon]
-        .properties
-        .get(key)
-        .and_then(|v| v.as_str())
-        .map(str::to_string)
 }
 
 /// Runs a scenario: reads its inputs, computes CNI (and VTI when a BVC table is
@@ -193,7 +223,7 @@ pub fn run(scenario: &Scenario) -> Result<Run> {
     report.info(
         "reference",
         Location::file(table.source.clone()),
-        cni.reference.description.clone(),
+        cni.reference.description(),
     );
     report.extend(cni.report.clone());
 
@@ -208,90 +238,30 @@ pub fn run(scenario: &Scenario) -> Result<Run> {
         None => None,
     };
 
-    // One summary per table row, then per polygon without a row.
-    let polygon_of: BTreeMap<usize, usize> = joined
-        .as_ref()
-        .map(|j| j.pairs.iter().copied().collect())
-        .unwrap_or_default();
-    let mut areas: Vec<AreaSummary> = table
-        .rows
-        .iter()
-        .zip(&cni.areas)
-        .enumerate()
-        .map(|(i, (row, c))| {
-            let polygon = polygon_of.get(&i).copied();
-            let from_polygon = |key: &str| {
-                boundaries
-                    .as_ref()
-                    .zip(polygon)
-                    .and_then(|(b, p)| string_property(b, p, key))
-            };
-            AreaSummary {
-                code: row.key.clone(),
-                name: table
-                    .label(row, "name")
-                    .map(str::to_string)
-                    .or_else(|| from_polygon("name")),
-                municipality_code: row.key.chars().take(4).collect(),
-                municipality: None,
-                population: Some(c.population),
-                index: Some(c.index),
-                cni: c.cni,
-                cni_research: c.research.as_ref().map(|r| r.cni),
-                rank: None,
-                row: Some(i),
-                polygon,
-            }
-        })
-        .collect();
-    if let (Some(b), Some(j)) = (&boundaries, &joined) {
-        for &p in &j.boundaries_only {
-            let code = b.areas[p].code.clone();
-            areas.push(AreaSummary {
-                municipality_code: code.chars().take(4).collect(),
-                code,
-                name: string_property(b, p, "name"),
-                municipality: None,
-                population: None,
-                index: None,
-                cni: None,
-                cni_research: None,
-                rank: None,
-                row: None,
-                polygon: Some(p),
-            });
-        }
-    }
-    for a in &mut areas {
-        a.municipality = municipalities
-            .get(&a.municipality_code)
-            .cloned()
-            .or_else(|| {
-                boundaries
-                    .as_ref()
-                    .zip(a.polygon)
-                    .and_then(|(b, p)| string_property(b, p, "kommunnamn"))
-            });
-    }
-
-    let ranking = rank(&areas);
+    let areas = areas::summarise(
+        &table,
+        &cni,
+        boundaries.as_ref(),
+        joined.as_ref(),
+        &municipalities,
+    );
+    let ranking = areas::rank(&areas);
+    let mut ranks = vec![None; areas.len()];
     for (r, &i) in ranking.iter().enumerate() {
         if areas[i].cni.is_some() {
-            areas[i].rank = Some(r + 1);
+            ranks[i] = Some(r + 1);
         }
     }
 
-    let catchments = match (&boundaries, &scenario.inputs.bvc_points) {
-        (Some(b), Some(points)) => Some(catchments_for(
+    let catchments = match &boundaries {
+        Some(b) => catchments_for(
             scenario,
             b,
-            points,
-            &areas,
-            &cni_polygon_values(&areas, b),
+            &areas::per_polygon(&areas, b.areas.len()),
             vti.as_ref(),
             &mut report,
-        )?),
-        _ => None,
+        )?,
+        None => None,
     };
 
     let mut run = Run {
@@ -304,6 +274,7 @@ pub fn run(scenario: &Scenario) -> Result<Run> {
         vti,
         areas,
         ranking,
+        ranks,
         plan: None,
         report,
     };
@@ -316,86 +287,147 @@ pub fn run(scenario: &Scenario) -> Result<Run> {
             }
             None => None,
         };
-        let plan = crate::plan::plan(&run, births.as_ref(), &spec)?;
+        let Some(catchments) = &run.catchments else {
+            return Err(Error::Scenario {
+                location: Location::file(scenario.source.clone()).with_field("plan"),
+                message: "a plan needs catchments: give inputs.boundaries and one of inputs.bvc_points, inputs.catchment_polygons or inputs.listings"
+                    .into(),
+            });
+        };
+        let input = crate::plan::PlanInput {
+            source: &scenario.source,
+            table: &run.table,
+            cni: &run.cni,
+            areas: &run.areas,
+            catchments,
+            vti: run.vti.as_ref(),
+            births: births.as_ref(),
+        };
+        let plan = crate::plan::plan(&input, &spec)?;
         run.report.extend(plan.report.clone());
         run.plan = Some(plan);
     }
     Ok(run)
 }
 
-/// Orders areas by CNI, highest first. Ties go to the lower code (byte order),
-/// so a ranking is the same on every run; areas without a CNI come last, by code.
-pub fn rank(areas: &[AreaSummary]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..areas.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (x, y) = (&areas[a], &areas[b]);
-        match (x.cni, y.cni) {
-            (Some(p), Some(q)) => q.total_cmp(&p).then_with(|| x.code.cmp(&y.code)),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => x.code.cmp(&y.code),
-        }
-    });
-    order
-}
-
-/// Population and CNI per polygon (index into the boundaries' areas).
-fn cni_polygon_values(
-    areas: &[AreaSummary],
-    b: &Boundaries,
-) -> (Vec<Option<f64>>, Vec<Option<f64>>) {
-    let mut population = vec![None; b.areas.len()];
-    let mut cni = vec![None; b.areas.len()];
-    for a in areas {
-        if let Some(p) = a.polygon {
-            population[p] = a.population;
-            cni[p] = a.cni;
-        }
-    }
-    (population, cni)
-}
-
+/// The catchments of a scenario, built the way it names: `inputs.bvc_points`
+/// (each area to the nearest BVC), `inputs.catchment_polygons` (the areas'
+/// shares in given polygons) or `inputs.listings` (where children are listed).
 fn catchments_for(
     scenario: &Scenario,
     b: &Boundaries,
-    points: &std::path::Path,
-    _areas: &[AreaSummary],
     values: &(Vec<Option<f64>>, Vec<Option<f64>>),
     vti: Option<&VtiResult>,
     report: &mut Report,
-) -> Result<CatchmentRun> {
-    let (bvcs, _, r) = catch::read_bvc_points(&scenario.resolve(points), "bvc")?;
-    report.extend(r);
-    let children = match &scenario.inputs.children {
-        Some(p) => {
+) -> Result<Option<CatchmentRun>> {
+    let i = &scenario.inputs;
+    let named: Vec<&str> = [
+        ("inputs.bvc_points", i.bvc_points.is_some()),
+        ("inputs.catchment_polygons", i.catchment_polygons.is_some()),
+        ("inputs.listings", i.listings.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(k, on)| on.then_some(k))
+    .collect();
+    if named.len() > 1 {
+        return Err(Error::Scenario {
+            location: Location::file(scenario.source.clone()).with_field(named[1]),
+            message: format!(
+                "give one way to build catchments, not {}",
+                named.join(" and ")
+            ),
+        });
+    }
+    let bvc_field = i.bvc_field.clone().unwrap_or_else(|| "bvc".into());
+    let read_points =
+        |p: &std::path::Path, report: &mut Report| -> Result<crate::inputs::points::Points> {
             let (mut pts, r) = crate::inputs::points::read_points(&scenario.resolve(p), "x", "y")?;
             report.extend(r);
             pts.declare_crs(b.crs)?;
-            Some(pts)
-        }
+            Ok(pts)
+        };
+    let children = match &i.children {
+        Some(p) => Some(read_points(p, report)?),
         None => None,
     };
-    let (catchments, r) = catch::nearest_bvc(b, &bvcs, children.as_ref())?;
+    let listings = match &i.listings {
+        Some(p) => Some(read_points(p, report)?),
+        None => None,
+    };
+    // Children are counted from the geocoded children, else from the listings.
+    let counted = children.as_ref().or(listings.as_ref());
+    let index = counted.map(|_| crate::spatial::AreaIndex::new(b));
+    let assignment = counted
+        .zip(index.as_ref())
+        .map(|(pts, index)| crate::spatial::assign(index, pts, &|_| {}));
+    if let (Some(pts), Some(a)) = (counted, &assignment) {
+        for line in &a.outside {
+            report.warn(
+                "outside",
+                Location::file(pts.source.clone()).at_line(*line),
+                "the child's home lies in no area",
+            );
+        }
+    }
+    let (catchments, r) = if let Some(points) = &i.bvc_points {
+        let (bvcs, _, r) = catch::read_bvc_points(&scenario.resolve(points), &bvc_field)?;
+        report.extend(r);
+        catch::nearest_bvc(b, &bvcs, children.as_ref())?
+    } else if let Some(p) = &i.catchment_polygons {
+        let options = BoundaryOptions {
+            code_field: bvc_field.clone(),
+            repair: i.repair,
+            ..BoundaryOptions::default()
+        };
+        let (polys, r) = read_boundaries(&scenario.resolve(p), &options)?;
+        report.extend(r);
+        let polys = if polys.crs == b.crs {
+            polys
+        } else {
+            polys.to_crs(b.crs)?
+        };
+        catch::from_polygons(b, &polys)?
+    } else if let (Some(l), Some(a)) = (&listings, &assignment) {
+        // The listings are the counted points when no geocoded children are
+        // given; otherwise assign them on their own.
+        let own;
+        let a = if children.is_some() {
+            own = crate::spatial::assign(&crate::spatial::AreaIndex::new(b), l, &|_| {});
+            &own
+        } else {
+            a
+        };
+        // BVCs of the VTI table with no listed child are named, not dropped.
+        let known: Vec<&str> = vti
+            .iter()
+            .flat_map(|v| v.centres.iter().map(|c| c.bvc.as_str()))
+            .collect();
+        catch::from_listings(b, l, a, &bvc_field, &known)?
+    } else {
+        return Ok(None);
+    };
     report.extend(r);
-    let per_area: Vec<u64> = match &children {
-        Some(pts) => {
-            let index = crate::spatial::AreaIndex::new(b);
-            let assignment = crate::spatial::assign(&index, pts, &|_| {});
-            for line in &assignment.outside {
+    if matches!(catchments.method, catch::Method::Listings) {
+        // The other methods name each uncovered area in their notices.
+        for &u in &catchments.uncovered {
+            if let Some(area) = b.areas.get(u) {
                 report.warn(
-                    "outside",
-                    Location::file(pts.source.clone()).at_line(*line),
-                    "the child's home lies in no area",
+                    "uncovered_area",
+                    Location::file(b.source.clone())
+                        .at_feature(area.feature)
+                        .with_code(area.code.clone()),
+                    "the area has no listed children, so it is in no catchment",
                 );
             }
-            assignment.counts
         }
-        None => vec![0; b.areas.len()],
-    };
+    }
+    let per_area = assignment
+        .map(|a| a.counts)
+        .unwrap_or_else(|| vec![0; b.areas.len()]);
     let summaries = catch::summarise(&catchments, b, &values.0, &values.1, &per_area, vti);
-    Ok(CatchmentRun {
+    Ok(Some(CatchmentRun {
         catchments,
         summaries,
         children_per_area: per_area,
-    })
+    }))
 }

@@ -15,6 +15,9 @@
 //! bvc_table = "bvc_vti.csv"        # per-BVC VTI table (optional)
 //! municipalities = "municipalities.csv"  # code,name of municipalities (optional)
 //! bvc_points = "bvc.geojson"       # BVC points: catchments by nearest BVC (optional)
+//! # catchment_polygons = "bvc_areas.geojson"  # or: catchment polygons, property `bvc`
+//! # listings = "listed.csv"        # or: children listed at BVCs, x,y,…,bvc
+//! bvc_field = "bvc"                # the BVC id in the points, polygons or listings
 //! children = "children.csv"        # geocoded children x,y,…,bvc (optional)
 //! births = "births.csv"            # code,births,first_births,first_in_sweden (optional; the plan)
 //!
@@ -66,11 +69,11 @@ use crate::error::{Error, Location, Result};
 use crate::inputs::crs::Crs;
 use crate::outputs::classify::Scheme;
 use crate::outputs::map::{MapSpec, MapVariable};
-use crate::outputs::privacy::Privacy;
 use crate::plan::programme::{PRESETS, Programme};
 use crate::plan::rank::{NeedWeight, RankBy};
 use crate::plan::robust::RobustSpec;
 use crate::plan::{BudgetUnit, PlanSpec};
+use crate::release::privacy::Privacy;
 use crate::scores::cni::{self, CniSpec, Method, Reference, Transform, Variable};
 use crate::scores::vti::VtiSpec;
 use serde::{Deserialize, Serialize};
@@ -138,6 +141,18 @@ pub struct Inputs {
     pub municipalities: Option<PathBuf>,
     /// BVC points (GeoJSON, property `bvc`): catchments by nearest BVC.
     pub bvc_points: Option<PathBuf>,
+    /// Catchment polygons (GeoJSON or GeoPackage, property `bvc` holds the BVC
+    /// id): catchments as the areas' shares in them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catchment_polygons: Option<PathBuf>,
+    /// Children listed at BVCs (CSV `x,y,…,bvc`, in the boundaries' CRS):
+    /// catchments as the BVCs' shares of each area's listed children.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listings: Option<PathBuf>,
+    /// The property or column holding the BVC id in the BVC points, catchment
+    /// polygons and listings (default `bvc`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bvc_field: Option<String>,
     /// Geocoded children (CSV `x,y,…,bvc`, in the boundaries' CRS): counts per area
     /// and population-weighted centroids for the catchments.
     pub children: Option<PathBuf>,

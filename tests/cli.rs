@@ -17,6 +17,14 @@ fn demo(file: &str) -> PathBuf {
         .join(file)
 }
 
+/// A scenario that turns small-count suppression off, for tests of counting
+/// itself (the privacy tests cover the threshold).
+fn no_privacy(dir: &std::path::Path) -> String {
+    let path = dir.join("no_privacy.toml");
+    std::fs::write(&path, "[privacy]\nmin_count = 0\n").unwrap();
+    path.to_str().unwrap().to_string()
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -135,7 +143,7 @@ fn cni_lists_codes_missing_from_the_boundaries() {
     // Both table rows are still scored.
     let written = std::fs::read_to_string(&csv_out).unwrap();
     assert_eq!(written.lines().count(), 3);
-    assert!(written.starts_with("code,population,index,cni\n"));
+    assert!(written.starts_with("code,name,population,index,cni\n"));
 }
 
 #[test]
@@ -157,7 +165,9 @@ fn cni_research_adds_columns() {
     let written = std::fs::read_to_string(&csv_out).unwrap();
     let header = written.lines().next().unwrap();
     assert!(
-        header.starts_with("code,population,index,cni,research_score,cni_research,z_elderly_alone")
+        header.starts_with(
+            "code,name,population,index,cni,research_score,cni_research,z_elderly_alone"
+        )
     );
     assert_eq!(written.lines().count(), 173);
 }
@@ -253,6 +263,28 @@ fn assign_counts_every_area_and_lists_outside_points() {
         stdout.contains("3 points read, 0 rejected, 2 assigned to 172 areas, 1 outside"),
         "{stdout}"
     );
+    // Counts of 1 are withheld at the default threshold.
+    let counts = std::fs::read_to_string(&out_csv).unwrap();
+    assert!(counts.lines().any(|l| l.ends_with(",..")), "{counts}");
+    assert!(
+        !counts
+            .lines()
+            .any(|l| l.ends_with(",1") || l.ends_with(",2")),
+        "{counts}"
+    );
+    let scenario = no_privacy(dir.path());
+    let out = careneed(&[
+        "assign",
+        "--areas",
+        demo("deso.geojson").to_str().unwrap(),
+        "--points",
+        points.to_str().unwrap(),
+        "--scenario",
+        &scenario,
+        "--out",
+        out_csv.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
     let counts = std::fs::read_to_string(&out_csv).unwrap();
     assert_eq!(counts.lines().count(), 173);
     let total: u64 = counts
@@ -294,12 +326,15 @@ fn assign_points_in_wgs84_against_sweref_areas() {
     // Gävle's seat in degrees: inside a Gävle area.
     std::fs::write(&points, "lon,lat\n17.141,60.675\n").unwrap();
     let out_csv = dir.path().join("counts.csv");
+    let scenario = no_privacy(dir.path());
     let out = careneed(&[
         "assign",
         "--areas",
         demo("deso.geojson").to_str().unwrap(),
         "--points",
         points.to_str().unwrap(),
+        "--scenario",
+        &scenario,
         "--crs",
         "EPSG:4326",
         "--x",
@@ -439,6 +474,7 @@ fn invalid_polygon_is_refused_unless_repair_is_asked() {
     let points = dir.path().join("p.csv");
     std::fs::write(&points, "x,y\n617090,6727050\n617050,6727020\n").unwrap();
     let out_csv = dir.path().join("counts.csv");
+    let scenario = no_privacy(dir.path());
     let args = |repair: bool| {
         let mut a = vec![
             "assign",
@@ -446,6 +482,8 @@ fn invalid_polygon_is_refused_unless_repair_is_asked() {
             areas.to_str().unwrap(),
             "--points",
             points.to_str().unwrap(),
+            "--scenario",
+            &scenario,
             "--out",
             out_csv.to_str().unwrap(),
         ];
@@ -522,8 +560,20 @@ fn plan_runs_twice_byte_identical() {
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
     let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 25);
+    // Ranks 1..k for the rows whose measure is shown, then the withheld rows
+    // without a rank.
+    let ranked = rows
+        .iter()
+        .take_while(|r| !r[col("rank")].is_empty())
+        .count();
+    assert!(ranked > 20, "{ranked}");
     for (i, r) in rows.iter().enumerate() {
-        assert_eq!(r[col("rank")], (i + 1).to_string());
+        if i < ranked {
+            assert_eq!(r[col("rank")], (i + 1).to_string());
+        } else {
+            assert_eq!(&r[col("rank")], "");
+            assert_eq!(&r[col("measure")], "..");
+        }
     }
     let fte: f64 = rows
         .iter()
@@ -549,7 +599,17 @@ fn plan_runs_twice_byte_identical() {
         ] {
             // Families below the privacy threshold are withheld (null), with
             // everything derived from them, and the feature says so.
-            let withheld = ["need", "eligible_families", "visits", "fte"].contains(&key)
+            // A withheld measure has no rank, and so no rank interval.
+            let withheld = [
+                "need",
+                "eligible_families",
+                "visits",
+                "fte",
+                "plan_rank",
+                "rank_low",
+                "rank_high",
+            ]
+            .contains(&key)
                 && p["suppressed"] == true;
             assert!(
                 withheld || !p[key].is_null(),
@@ -716,6 +776,7 @@ fn a_geopackage_with_two_layers_needs_layer() {
     drop(db);
     let points = dir.path().join("p.csv");
     std::fs::write(&points, "x,y\n617500,6727500\n").unwrap();
+    let scenario = no_privacy(dir.path());
     let run = |layer: Option<&str>| {
         let mut args = vec![
             "assign",
@@ -723,6 +784,8 @@ fn a_geopackage_with_two_layers_needs_layer() {
             path.to_str().unwrap(),
             "--points",
             points.to_str().unwrap(),
+            "--scenario",
+            &scenario,
             "--out",
         ];
         let out_csv = dir.path().join("c.csv");

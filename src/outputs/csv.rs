@@ -1,12 +1,10 @@
 //! CSV tables: UTF-8, comma-delimited, one header line, `.` as decimal mark.
-//! Missing values are empty fields; values withheld by
-//! [`privacy`](super::privacy) are `..`.
+//! Missing values are empty fields; values withheld by the
+//! [`release`](crate::release) are `..`. Every table is rendered from a
+//! [`Release`]: no writer here sees an unreleased number.
 
 use crate::error::{Error, Result};
-use crate::outputs::privacy::{MARKER, Privacy, plan_hidden};
-use crate::pipeline::Run;
-use crate::scores::cni::CniResult;
-use crate::scores::vti::VtiResult;
+use crate::release::{Cell, MARKER, Release};
 
 /// Formats a number with at most `decimals` decimals and no trailing zeros.
 pub fn number(x: f64, decimals: usize) -> String {
@@ -19,8 +17,17 @@ pub fn number(x: f64, decimals: usize) -> String {
     if s == "-0" { "0".into() } else { s }
 }
 
-fn opt(x: Option<f64>, decimals: usize) -> String {
-    x.map(|x| number(x, decimals)).unwrap_or_default()
+/// A released value as a field: the number, [`MARKER`] when withheld, empty when missing.
+pub fn cell(c: Cell, decimals: usize) -> String {
+    match c {
+        Cell::Shown(x) => number(x, decimals),
+        Cell::Withheld => MARKER.into(),
+        Cell::Missing => String::new(),
+    }
+}
+
+fn some(x: Option<usize>) -> String {
+    x.map(|x| x.to_string()).unwrap_or_default()
 }
 
 /// A CSV table from its header and its rows.
@@ -37,18 +44,15 @@ where
     w.into_inner().map_err(|e| Error::Compute(e.to_string()))
 }
 
-/// `value`, or the marker when `hidden`.
-fn or_marker(hidden: bool, value: String) -> String {
-    if hidden { MARKER.into() } else { value }
-}
-
 fn err(e: ::csv::Error) -> Error {
     Error::Compute(format!("writing CSV: {e}"))
 }
 
-/// `ranking.csv`: `rank, code, name, municipality_code, municipality, population, index, cni[, cni_research]`.
-pub fn ranking(run: &Run, privacy: &Privacy) -> Result<Vec<u8>> {
-    let research = !run.cni.research_reference.is_empty();
+/// `ranking.csv`: `rank, code, name, municipality_code, municipality, population,
+/// index, cni[, cni_research]`; ranked areas first, then the others (CNI
+/// withheld or missing) by code, without a rank.
+pub fn ranking(r: &Release) -> Result<Vec<u8>> {
+    let research = r.research();
     let mut header = vec![
         "rank",
         "code",
@@ -62,32 +66,34 @@ pub fn ranking(run: &Run, privacy: &Privacy) -> Result<Vec<u8>> {
     if research {
         header.push("cni_research");
     }
-    let rows = run.ranking.iter().map(|&i| {
-        let a = &run.areas[i];
-        let hidden = privacy.hides(a.population);
+    let rows = r.area_order.iter().map(|&i| {
+        let a = &r.areas[i];
         let mut rec = vec![
-            a.rank.map(|r| r.to_string()).unwrap_or_default(),
+            some(a.rank),
             a.code.clone(),
             a.name.clone().unwrap_or_default(),
             a.municipality_code.clone(),
             a.municipality.clone().unwrap_or_default(),
-            or_marker(hidden, opt(a.population, 2)),
-            or_marker(hidden, opt(a.index, 2)),
-            or_marker(hidden, opt(a.cni, 4)),
+            cell(a.population, 2),
+            cell(a.index, 2),
+            cell(a.cni, 4),
         ];
         if research {
-            rec.push(or_marker(hidden, opt(a.cni_research, 4)));
+            rec.push(cell(a.cni_research, 4));
         }
         rec
     });
     table(header, rows)
 }
 
-/// `cni.csv`: `code, population, index, cni`, and with the research variant
-/// `research_score, cni_research, z_<variable>…`.
-pub fn cni(result: &CniResult, privacy: &Privacy) -> Result<Vec<u8>> {
-    let research = !result.research_reference.is_empty();
-    let mut header: Vec<String> = ["code", "population", "index", "cni"]
+/// `cni.csv`: `code, name, population, index, cni`, and with the research variant
+/// `research_score, cni_research, z_<variable>…`, in table order.
+pub fn cni(r: &Release) -> Result<Vec<u8>> {
+    let Some(result) = r.cni else {
+        return Err(Error::Compute("the release has no CNI".into()));
+    };
+    let research = r.research();
+    let mut header: Vec<String> = ["code", "name", "population", "index", "cni"]
         .map(String::from)
         .to_vec();
     if research {
@@ -95,31 +101,18 @@ pub fn cni(result: &CniResult, privacy: &Privacy) -> Result<Vec<u8>> {
         header.push("cni_research".into());
         header.extend(result.variables.iter().map(|v| format!("z_{}", v.name)));
     }
-    let rows = result.areas.iter().map(|a| {
-        let hidden = privacy.hides(Some(a.population));
+    let rows = r.areas.iter().filter(|a| a.in_table).map(|a| {
         let mut rec = vec![
             a.code.clone(),
-            number(a.population, 2),
-            number(a.index, 2),
-            opt(a.cni, 6),
+            a.name.clone().unwrap_or_default(),
+            cell(a.population, 2),
+            cell(a.index, 2),
+            cell(a.cni, 6),
         ];
         if research {
-            match &a.research {
-                Some(r) => {
-                    rec.push(number(r.score, 6));
-                    rec.push(number(r.cni, 6));
-                    rec.extend(r.z.iter().map(|z| number(*z, 6)));
-                }
-                None => rec.extend(std::iter::repeat_n(
-                    String::new(),
-                    2 + result.variables.len(),
-                )),
-            }
-        }
-        if hidden {
-            for cell in rec.iter_mut().skip(1) {
-                *cell = MARKER.into();
-            }
+            rec.push(cell(a.research_score, 6));
+            rec.push(cell(a.cni_research, 6));
+            rec.extend(a.z.iter().map(|&z| cell(z, 6)));
         }
         rec
     });
@@ -127,41 +120,44 @@ pub fn cni(result: &CniResult, privacy: &Privacy) -> Result<Vec<u8>> {
 }
 
 /// `vti.csv`: one row per centre.
-pub fn vti(result: &VtiResult, privacy: &Privacy) -> Result<Vec<u8>> {
-    // The withheld fields (privacy::VTI_FIELDS) are the columns between the
-    // centre and its flag, in order.
-    let header = ["bvc", "name"]
-        .into_iter()
-        .chain(super::privacy::VTI_FIELDS)
-        .chain(["few_newborns"]);
-    let rows = result.centres.iter().map(|c| {
-        let h = privacy.hides(Some(c.newborns));
+pub fn vti(r: &Release) -> Result<Vec<u8>> {
+    let header = [
+        "bvc",
+        "name",
+        "newborns",
+        "p_first",
+        "p_bcg",
+        "p_smoke",
+        "vti",
+        "vt_children",
+        "weighted_newborns",
+        "relative_vti",
+        "nurse_fte",
+        "nurse_hours_per_week",
+        "few_newborns",
+    ];
+    let rows = r.centres.iter().map(|c| {
         [
             c.bvc.clone(),
             c.name.clone().unwrap_or_default(),
-            or_marker(h, number(c.newborns, 2)),
-            or_marker(h, opt(c.p_first, 4)),
-            or_marker(h, opt(c.p_bcg, 4)),
-            or_marker(h, opt(c.p_smoke, 4)),
-            or_marker(h, opt(c.vti, 4)),
-            or_marker(h, number(c.vt_children, 2)),
-            or_marker(h, number(c.weighted_newborns, 2)),
-            or_marker(h, opt(c.relative_vti, 4)),
-            or_marker(h, number(c.nurse_fte, 3)),
-            or_marker(h, number(c.nurse_hours_per_week, 1)),
+            cell(c.newborns, 2),
+            cell(c.p_first, 4),
+            cell(c.p_bcg, 4),
+            cell(c.p_smoke, 4),
+            cell(c.vti, 4),
+            cell(c.vt_children, 2),
+            cell(c.weighted_newborns, 2),
+            cell(c.relative_vti, 4),
+            cell(c.nurse_fte, 3),
+            cell(c.nurse_hours_per_week, 1),
             c.few_newborns.to_string(),
         ]
     });
     table(header, rows)
 }
 
-/// `catchments.csv`: one row per BVC catchment. The VTI and relative VTI of the
-/// centres in `hidden_centres` (their newborns are withheld) are `..`.
-pub fn catchments(
-    summaries: &[crate::spatial::catchments::CatchmentSummary],
-    privacy: &Privacy,
-    hidden_centres: &std::collections::BTreeSet<String>,
-) -> Result<Vec<u8>> {
+/// `catchments.csv`: one row per BVC catchment.
+pub fn catchments(r: &Release) -> Result<Vec<u8>> {
     let header = [
         "bvc",
         "name",
@@ -172,36 +168,31 @@ pub fn catchments(
         "vti",
         "relative_vti",
     ];
-    let rows = summaries.iter().map(|s| {
-        let h = privacy.hides_any(&[Some(s.population), Some(s.children)]);
-        let v = hidden_centres.contains(&s.bvc);
+    let rows = r.catchments.iter().map(|s| {
         [
             s.bvc.clone(),
             s.name.clone().unwrap_or_default(),
             s.areas.to_string(),
-            or_marker(h, number(s.population, 1)),
-            or_marker(h, number(s.children, 1)),
-            or_marker(h, opt(s.cni, 4)),
-            or_marker(v, opt(s.vti, 4)),
-            or_marker(v, opt(s.relative_vti, 4)),
+            cell(s.population, 1),
+            cell(s.children, 1),
+            cell(s.cni, 4),
+            cell(s.vti, 4),
+            cell(s.relative_vti, 4),
         ]
     });
     table(header, rows)
 }
 
-/// `plan.csv`: one row per catchment, rank 1 first: `rank, bvc, name,
+/// `plan.csv`: one row per catchment, ranked rows first: `rank, bvc, name,
 /// municipality_code, municipality, measure, cni, relative_vti,
 /// eligible_families, eligibility, need, accepting_families, visits, fte, fte_<profession>…,
 /// cost_sek, locked_in, locked_out, allowed, selected, phase, greedy_selected,
 /// greedy_phase, rank_low, rank_high, p_selected` (`rank_low`/`rank_high`: the
-/// 90 % rank interval; empty without the Monte Carlo). The relative VTI of the
-/// centres in `hidden_centres` is `..` (and the measure, when it is the VTI).
-pub fn plan(
-    plan: &crate::plan::Plan,
-    privacy: &Privacy,
-    hidden_centres: &std::collections::BTreeSet<String>,
-) -> Result<Vec<u8>> {
-    let by_vti = plan.spec.rank_by == crate::plan::rank::RankBy::Vti;
+/// 90 % rank interval; empty without the Monte Carlo or without a rank).
+pub fn plan(r: &Release) -> Result<Vec<u8>> {
+    let Some(plan) = &r.plan else {
+        return Err(Error::Compute("the run has no plan".into()));
+    };
     let professions: Vec<&String> = plan.spec.programme.staff.keys().collect();
     let mut header: Vec<String> = [
         "rank",
@@ -238,54 +229,50 @@ pub fn plan(
         ]
         .map(String::from),
     );
-    let some = |x: Option<usize>| x.map(|x| x.to_string()).unwrap_or_default();
-    let rows = plan.order.iter().map(|&i| {
-        let c = &plan.catchments[i];
-        let r = &c.resources;
-        let h = plan_hidden(privacy, c);
-        let v = hidden_centres.contains(&c.bvc);
+    let rows = plan.order.iter().filter_map(|&i| {
+        let c = r.catchments.get(i)?;
+        let x = c.plan.as_ref()?;
         let mut rec = vec![
-            c.rank.to_string(),
+            some(x.rank),
             c.bvc.clone(),
             c.name.clone().unwrap_or_default(),
-            c.municipality_code.clone().unwrap_or_default(),
-            c.municipality.clone().unwrap_or_default(),
-            or_marker(h || (v && by_vti), opt(c.measure, 4)),
-            opt(c.cni, 4),
-            or_marker(v, opt(c.relative_vti, 4)),
-            or_marker(h, number(c.eligible_families, 2)),
-            c.eligibility.clone(),
-            or_marker(h, number(c.need, 2)),
-            or_marker(h, number(r.accepting_families, 2)),
-            or_marker(h, number(r.visits, 1)),
-            or_marker(h, number(r.fte_total, 3)),
+            x.municipality_code.clone().unwrap_or_default(),
+            x.municipality.clone().unwrap_or_default(),
+            cell(x.measure, 4),
+            cell(c.cni, 4),
+            cell(c.relative_vti, 4),
+            cell(x.eligible_families, 2),
+            x.eligibility.clone(),
+            cell(x.need, 2),
+            cell(x.accepting_families, 2),
+            cell(x.visits, 1),
+            cell(x.fte, 3),
         ];
-        rec.extend(
-            professions
-                .iter()
-                .map(|p| or_marker(h, number(r.fte.get(*p).copied().unwrap_or(0.0), 3))),
-        );
+        rec.extend(x.fte_by_profession.iter().map(|&f| cell(f, 3)));
         rec.extend([
-            or_marker(h, opt(r.cost_sek, 0)),
-            c.locked_in.to_string(),
-            c.locked_out.to_string(),
-            c.allowed.to_string(),
-            c.phase.is_some().to_string(),
-            some(c.phase),
-            c.greedy_phase.is_some().to_string(),
-            some(c.greedy_phase),
-            some(c.rank_interval.map(|r| r.0)),
-            some(c.rank_interval.map(|r| r.1)),
-            opt(c.p_selected, 3),
+            cell(x.cost_sek, 0),
+            x.locked_in.to_string(),
+            x.locked_out.to_string(),
+            x.allowed.to_string(),
+            x.phase.is_some().to_string(),
+            some(x.phase),
+            x.greedy_phase.is_some().to_string(),
+            some(x.greedy_phase),
+            some(x.rank_interval.map(|r| r.0)),
+            some(x.rank_interval.map(|r| r.1)),
+            cell(x.p_selected, 3),
         ]);
-        rec
+        Some(rec)
     });
     table(header, rows)
 }
 
 /// `plan_municipalities.csv`: `code, name, population, children, eligible_families,
 /// cni, catchments, catchments_cni_above_<t>…`.
-pub fn plan_municipalities(plan: &crate::plan::Plan, privacy: &Privacy) -> Result<Vec<u8>> {
+pub fn plan_municipalities(r: &Release) -> Result<Vec<u8>> {
+    let Some(plan) = &r.plan else {
+        return Err(Error::Compute("the run has no plan".into()));
+    };
     let mut header: Vec<String> = [
         "code",
         "name",
@@ -304,18 +291,13 @@ pub fn plan_municipalities(plan: &crate::plan::Plan, privacy: &Privacy) -> Resul
             .map(|t| format!("catchments_cni_above_{}", number(*t, 4))),
     );
     let rows = plan.municipalities.iter().map(|m| {
-        let h = privacy.hides_any(&[
-            Some(m.population),
-            Some(m.children),
-            Some(m.eligible_families),
-        ]);
         let mut rec = vec![
             m.code.clone(),
             m.name.clone().unwrap_or_default(),
-            or_marker(h, number(m.population, 1)),
-            or_marker(h, number(m.children, 1)),
-            or_marker(h, number(m.eligible_families, 2)),
-            or_marker(h, opt(m.cni, 4)),
+            cell(m.population, 1),
+            cell(m.children, 1),
+            cell(m.eligible_families, 2),
+            cell(m.cni, 4),
             m.catchments.to_string(),
         ];
         rec.extend(m.catchments_above.iter().map(usize::to_string));
@@ -324,19 +306,37 @@ pub fn plan_municipalities(plan: &crate::plan::Plan, privacy: &Privacy) -> Resul
     table(header, rows)
 }
 
-/// `plan_areas.csv`: areas by need, rank 1 first: `rank, code, cni,
+/// `plan_areas.csv`: areas by need, ranked rows first: `rank, code, cni,
 /// eligible_families, need`.
-pub fn plan_areas(plan: &crate::plan::Plan, privacy: &Privacy) -> Result<Vec<u8>> {
+pub fn plan_areas(r: &Release) -> Result<Vec<u8>> {
+    let Some(plan) = &r.plan else {
+        return Err(Error::Compute("the run has no plan".into()));
+    };
     let header = ["rank", "code", "cni", "eligible_families", "need"];
     let rows = plan.areas.iter().map(|a| {
-        let h = privacy.hides(Some(a.eligible_families));
         [
-            a.rank.to_string(),
+            some(a.rank),
             a.code.clone(),
-            opt(a.cni, 4),
-            or_marker(h, number(a.eligible_families, 3)),
-            or_marker(h, number(a.need, 3)),
+            cell(a.cni, 4),
+            cell(a.eligible_families, 3),
+            cell(a.need, 3),
         ]
+    });
+    table(header, rows)
+}
+
+/// A released plain table (`assign`, `interpolate`): `key_header` then the
+/// columns; shown values with every digit, withheld ones as the marker.
+pub fn released_table(t: &crate::release::ReleasedTable, key_header: &str) -> Result<Vec<u8>> {
+    let header = std::iter::once(key_header.to_string()).chain(t.columns.iter().cloned());
+    let rows = t.keys.iter().zip(&t.rows).map(|(k, row)| {
+        std::iter::once(k.clone())
+            .chain(row.iter().map(|c| match c {
+                Cell::Shown(x) => x.to_string(),
+                Cell::Withheld => MARKER.into(),
+                Cell::Missing => String::new(),
+            }))
+            .collect::<Vec<_>>()
     });
     table(header, rows)
 }

@@ -7,14 +7,13 @@
 //! without a value), `class_label`, `fill`, `fill-opacity`, `stroke`,
 //! `stroke-width`. The classification (variable, scheme, breaks, colours,
 //! labels, counts) is the FeatureCollection's foreign member `classification`
-//! (RFC 7946 §6.1). Counts withheld by [`privacy`](super::privacy) are `null`,
-//! with `suppressed: true` on the feature.
+//! (RFC 7946 §6.1). Values withheld by the [`release`](crate::release) are
+//! `null`, with `suppressed: true` on the feature.
 
 use crate::error::{Error, Location, Problem, Result};
 use crate::inputs::crs::Crs;
-use crate::outputs::map::{Classes, MapSpec, classes};
-use crate::outputs::privacy::{Privacy, plan_hidden};
-use crate::pipeline::Run;
+use crate::outputs::map::Classes;
+use crate::release::{Cell, Release};
 use geo::MapCoords;
 use geo::orient::{Direction, Orient};
 use serde_json::{Map, Value, json};
@@ -27,6 +26,11 @@ fn num(x: Option<f64>, decimals: i32) -> Value {
     let scale = 10f64.powi(decimals);
     x.map(|x| json!((x * scale).round() / scale))
         .unwrap_or(Value::Null)
+}
+
+/// A released value: the rounded number when shown, `null` otherwise.
+fn cell(c: Cell, decimals: i32) -> Value {
+    num(c.shown(), decimals)
 }
 
 /// Prepares a polygon in WGS84 for output: right-hand rule, 6 decimals.
@@ -68,82 +72,55 @@ pub fn insert_style(props: &mut Map<String, Value>, classes: &Classes, i: usize)
     props.insert("stroke-width".into(), json!(1));
 }
 
-/// `catchments.geojson`: one feature per BVC catchment with a geometry, in WGS84,
-/// classed by CNI (default [`MapSpec`]) with the default [`Privacy`].
-pub fn catchments(
-    c: &crate::spatial::catchments::Catchments,
-    summaries: &[crate::spatial::catchments::CatchmentSummary],
-    crs: Crs,
-) -> Result<Vec<u8>> {
-    let privacy = Privacy::default();
-    let values: Vec<Option<f64>> = summaries
-        .iter()
-        .map(|s| {
-            if privacy.hides_any(&[Some(s.population), Some(s.children)]) {
-                None
-            } else {
-                s.cni
-            }
-        })
-        .collect();
-    let classed = classes(&values, &MapSpec::default(), "cni");
-    catchments_with_plan(c, summaries, None, crs, &classed, &privacy)
-}
-
-/// `catchments.geojson` with, when a plan is given, the fields of `plan.csv` on
-/// each feature: `plan_rank`, `need`, `eligible_families`, `visits`, `fte`,
+/// `catchments.geojson`: one feature per catchment with a geometry, in WGS84,
+/// with the catchment's figures and, when there is a plan, the fields of
+/// `plan.csv`: `plan_rank`, `need`, `eligible_families`, `visits`, `fte`,
 /// `selected`, `phase`, `rank_low`, `rank_high`, `p_selected`; styled by
-/// `classes` (one per summary), counts withheld by `privacy`.
-pub fn catchments_with_plan(
-    c: &crate::spatial::catchments::Catchments,
-    summaries: &[crate::spatial::catchments::CatchmentSummary],
-    plan: Option<&crate::plan::Plan>,
-    crs: Crs,
-    classes: &Classes,
-    privacy: &Privacy,
-) -> Result<Vec<u8>> {
-    let t = crate::inputs::crs::Transformer::new(crs, Crs::Wgs84)
+/// `classes` (one per catchment).
+pub fn catchments(r: &Release, classes: &Classes) -> Result<Vec<u8>> {
+    let (Some(c), Some(b)) = (r.catchment_geometry, r.boundaries) else {
+        return Err(Error::Compute("no catchments to write".into()));
+    };
+    let t = crate::inputs::crs::Transformer::new(b.crs, Crs::Wgs84)
         .map_err(|e| Error::Compute(e.to_string()))?;
     let mut features = Vec::new();
-    for (i, (catchment, s)) in c.catchments.iter().zip(summaries).enumerate() {
+    for (i, (catchment, s)) in c.catchments.iter().zip(&r.catchments).enumerate() {
         let Some(g) = &catchment.geometry else {
             continue;
         };
         let wgs = g
             .try_map_coords(|p| t.apply(p.x, p.y).map(|(x, y)| geo::coord! { x: x, y: y }))
             .map_err(|e| Error::Compute(e.to_string()))?;
-        let hidden = privacy.hides_any(&[Some(s.population), Some(s.children)]);
-        let keep = |v: Value| if hidden { Value::Null } else { v };
+        let suppressed = crate::release::Row::cells(s)
+            .iter()
+            .any(|(_, c)| c.is_withheld());
         let mut properties = json!({
             "bvc": s.bvc,
             "name": s.name,
             "areas": s.areas,
-            "population": keep(num(Some(s.population), 1)),
-            "children": keep(num(Some(s.children), 1)),
-            "cni": keep(num(s.cni, 4)),
-            "vti": num(s.vti, 4),
-            "relative_vti": num(s.relative_vti, 4),
+            "population": cell(s.population, 1),
+            "children": cell(s.children, 1),
+            "cni": cell(s.cni, 4),
+            "vti": cell(s.vti, 4),
+            "relative_vti": cell(s.relative_vti, 4),
         });
-        let planned = plan.and_then(|p| p.catchments.iter().find(|x| x.bvc == s.bvc));
-        let plan_withheld = planned.is_some_and(|x| plan_hidden(privacy, x));
         if let Some(map) = properties.as_object_mut() {
             insert_style(map, classes, i);
-            map.insert("suppressed".into(), json!(hidden || plan_withheld));
+            map.insert("suppressed".into(), json!(suppressed));
         }
-        if let (Some(x), Some(map)) = (planned, properties.as_object_mut()) {
+        if let (Some(x), Some(map)) = (&s.plan, properties.as_object_mut()) {
             let (low, high) = x.rank_interval.unzip();
-            let keep = |v: Value| if plan_withheld { Value::Null } else { v };
             for (k, v) in [
                 ("plan_rank", json!(x.rank)),
-                ("need", keep(num(Some(x.need), 2))),
-                ("eligible_families", keep(num(Some(x.eligible_families), 2))),
-                ("visits", keep(num(Some(x.resources.visits), 1))),
-                ("fte", keep(num(Some(x.resources.fte_total), 3))),
+                ("need", cell(x.need, 2)),
+                ("eligible_families", cell(x.eligible_families, 2)),
+                ("visits", cell(x.visits, 1)),
+                ("fte", cell(x.fte, 3)),
                 ("selected", json!(x.phase.is_some())),
                 ("phase", json!(x.phase)),
                 ("rank_low", json!(low)),
                 ("rank_high", json!(high)),
-                ("p_selected", num(x.p_selected, 3)),
+                ("p_selected", cell(x.p_selected, 3)),
             ] {
                 map.insert(k.into(), v);
             }
@@ -158,38 +135,39 @@ pub fn catchments_with_plan(
     feature_collection(&features, "catchments.geojson", classes)
 }
 
-/// `areas.geojson`: every area with a polygon, with its scores, styled by
-/// `classes` (one per [`Run::areas`] entry), residents withheld by `privacy`.
-pub fn areas(run: &Run, classes: &Classes, privacy: &Privacy) -> Result<Vec<u8>> {
-    let Some(b) = &run.boundaries else {
+/// `areas.geojson`: every area with a polygon, in release order (ranked first),
+/// with its scores, styled by `classes` (one per [`Release::areas`] entry).
+pub fn areas(r: &Release, classes: &Classes) -> Result<Vec<u8>> {
+    let Some(b) = r.boundaries else {
         return Err(Error::Compute("no boundaries to write".into()));
     };
     let wgs = b.to_crs(Crs::Wgs84)?;
     let mut features = Vec::new();
     let mut id = 0u64;
-    for &i in &run.ranking {
-        let a = &run.areas[i];
+    for &i in &r.area_order {
+        let a = &r.areas[i];
         let Some(p) = a.polygon else { continue };
         id += 1;
         let area = &wgs.areas[p];
         let geometry = geojson::Geometry::from(&rfc7946(&area.geometry));
-        let hidden = privacy.hides(a.population);
-        let keep = |v: Value| if hidden { Value::Null } else { v };
+        let hidden = crate::release::Row::cells(a)
+            .iter()
+            .any(|(_, c)| c.is_withheld());
         let mut props = Map::new();
         props.insert("code".into(), json!(a.code));
         props.insert("name".into(), json!(a.name));
         props.insert("municipality_code".into(), json!(a.municipality_code));
         props.insert("municipality".into(), json!(a.municipality));
-        props.insert("population".into(), keep(num(a.population, 2)));
-        props.insert("index".into(), keep(num(a.index, 2)));
-        props.insert("cni".into(), keep(num(a.cni, 4)));
-        if !run.cni.research_reference.is_empty() {
-            props.insert("cni_research".into(), keep(num(a.cni_research, 4)));
+        props.insert("population".into(), cell(a.population, 2));
+        props.insert("index".into(), cell(a.index, 2));
+        props.insert("cni".into(), cell(a.cni, 4));
+        if r.research() {
+            props.insert("cni_research".into(), cell(a.cni_research, 4));
         }
         props.insert("suppressed".into(), json!(hidden));
         insert_style(&mut props, classes, i);
         props.insert("rank".into(), json!(a.rank));
-        if a.row.is_none() {
+        if !a.in_table {
             props.insert("note".into(), json!("no row in the area table"));
         }
         features.push(json!({

@@ -7,17 +7,18 @@
 //! inline SVG catchment map ([`map`](super::map)) with its legend, the catchment
 //! ranking, the area ranking, the per-municipality summary, the rollout plan,
 //! the method with its formulas, the parameters and data sources, and what was
-//! withheld for privacy ([`privacy`](super::privacy)). Every text that comes from
+//! withheld for privacy (the [`release`](crate::release)). It is rendered from a
+//! [`Release`]: no number reaches the page unreleased. Every text that comes from
 //! an input (names, codes, paths, notices) is HTML-escaped.
 //!
 //! ```
-//! use careneed::outputs::{html, map::MapSpec, privacy::Privacy};
+//! use careneed::outputs::{html, map::MapSpec};
 //! use careneed::{pipeline, scenario::Scenario};
 //! let mut s = Scenario::default();
 //! s.name = Some("<b>Län</b>".into());
 //! s.inputs.areas = Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo/areas.csv"));
 //! let run = pipeline::run(&s).unwrap();
-//! let page = html::report(&run, &MapSpec::default(), &Privacy::default(), None).unwrap();
+//! let page = html::report(&run.release(), &MapSpec::default(), None).unwrap();
 //! assert!(page.starts_with("<!DOCTYPE html>"));
 //! assert!(page.contains("&lt;b&gt;Län&lt;/b&gt;") && !page.contains("<b>Län"));
 //! assert!(!page.contains("http"));
@@ -25,10 +26,9 @@
 
 use super::csv::number;
 use super::map::{MapSpec, catchment_values};
-use super::privacy::{MARKER, Privacy, plan_hidden, selection_hidden, summary, total_hidden};
 use super::svg::escape;
 use crate::error::Result;
-use crate::pipeline::Run;
+use crate::release::{Cell, MARKER, Release};
 use crate::report::Level;
 use std::fmt::Write as _;
 
@@ -116,6 +116,15 @@ fn td_num(out: &mut String, value: Option<f64>, decimals: usize, hidden: bool) {
     }
 }
 
+/// A released value as a table cell: the number, the marker when withheld, empty when missing.
+fn td_cell(out: &mut String, c: Cell, decimals: usize) {
+    match c {
+        Cell::Shown(v) => td_num(out, Some(v), decimals, false),
+        Cell::Withheld => td_num(out, None, decimals, true),
+        Cell::Missing => td_num(out, None, decimals, false),
+    }
+}
+
 /// A setting's name as the scenario spells it (`need_reached`).
 fn serde_name<T: serde::Serialize>(x: &T) -> String {
     match serde_json::to_value(x) {
@@ -138,13 +147,8 @@ fn thead(out: &mut String, headers: &[&str]) {
 
 /// The report page (see the module docs). `map_svg`: the catchment map
 /// ([`super::map::catchment_map`] rendered), inlined when given.
-pub fn report(
-    run: &Run,
-    spec: &MapSpec,
-    privacy: &Privacy,
-    map_svg: Option<&str>,
-) -> Result<String> {
-    let title = run.scenario.name.as_deref().unwrap_or("careneed run");
+pub fn report(r: &Release, spec: &MapSpec, map_svg: Option<&str>) -> Result<String> {
+    let title = r.meta.name.as_deref().unwrap_or("careneed run");
     let mut h = String::new();
     let _ = write!(
         h,
@@ -152,24 +156,24 @@ pub fn report(
         escape(title),
         escape(title)
     );
-    let with_cni = run.areas.iter().filter(|a| a.cni.is_some()).count();
+    let with_cni = r.areas.iter().filter(|a| a.cni != Cell::Missing).count();
     let _ = writeln!(
         h,
         "<p>{} areas, {with_cni} with a Care Need Index (CNI){}{}. Reference: {}.</p>",
-        run.areas.len(),
-        run.catchments
-            .as_ref()
-            .map(|c| format!(", {} BVC catchments", c.summaries.len()))
-            .unwrap_or_default(),
-        run.plan
+        r.areas.len(),
+        if r.catchment_geometry.is_some() {
+            format!(", {} BVC catchments", r.catchments.len())
+        } else {
+            String::new()
+        },
+        r.plan
             .as_ref()
             .and_then(|p| p.exact.as_ref())
-            .map(|e| format!(
-                "; the plan selects {} catchments",
-                e.wave.iter().flatten().count()
-            ))
+            .map(|e| format!("; the plan selects {} catchments", e.selected))
             .unwrap_or_default(),
-        escape(&run.cni.reference.description)
+        r.cni
+            .map(|c| escape(&c.reference.description()))
+            .unwrap_or_default()
     );
     h.push_str("<nav><a href=\"#map\">Map</a><a href=\"#ranking\">Catchment ranking</a><a href=\"#areas\">Area ranking</a><a href=\"#municipalities\">Municipalities</a><a href=\"#plan\">Rollout plan</a><a href=\"#method\">Method</a><a href=\"#parameters\">Parameters and data</a><a href=\"#privacy\">Privacy</a></nav>\n");
 
@@ -196,13 +200,13 @@ pub fn report(
         }
     }
 
-    catchment_table(&mut h, run, spec, privacy);
-    area_table(&mut h, run, privacy);
-    municipality_table(&mut h, run, privacy);
-    plan_section(&mut h, run, privacy);
-    method_section(&mut h, run);
-    parameters_section(&mut h, run);
-    privacy_section(&mut h, run, privacy);
+    catchment_table(&mut h, r, spec);
+    area_table(&mut h, r);
+    municipality_table(&mut h, r);
+    plan_section(&mut h, r);
+    method_section(&mut h, r);
+    parameters_section(&mut h, r);
+    privacy_section(&mut h, r);
 
     let _ = write!(
         h,
@@ -212,13 +216,13 @@ pub fn report(
     Ok(h)
 }
 
-fn catchment_table(h: &mut String, run: &Run, spec: &MapSpec, privacy: &Privacy) {
+fn catchment_table(h: &mut String, r: &Release, spec: &MapSpec) {
     h.push_str("<h2 id=\"ranking\">Catchment ranking</h2>\n");
-    let Some(c) = &run.catchments else {
+    if r.catchment_geometry.is_none() {
         h.push_str("<p>No catchments in this run.</p>\n");
         return;
-    };
-    let values = catchment_values(run, spec, privacy);
+    }
+    let values = catchment_values(r, spec);
     let classed = super::map::classes(&values, spec, spec.variable.name());
     h.push_str("<p>Click a column heading to sort. <code>..</code>: withheld (small count).</p>\n<table class=\"sortable\" id=\"catchment-table\">\n");
     thead(
@@ -240,23 +244,16 @@ fn catchment_table(h: &mut String, run: &Run, spec: &MapSpec, privacy: &Privacy)
             "P(selected)",
         ],
     );
-    let mut order: Vec<usize> = (0..c.summaries.len()).collect();
-    let planned = |bvc: &str| {
-        run.plan
-            .as_ref()
-            .and_then(|p| p.catchments.iter().find(|x| x.bvc == bvc))
+    // The plan's release order (ranked first), or catchment order without a plan.
+    let order: Vec<usize> = match &r.plan {
+        Some(p) => p.order.clone(),
+        None => (0..r.catchments.len()).collect(),
     };
-    order.sort_by_key(|&i| {
-        (
-            planned(&c.summaries[i].bvc).map_or(usize::MAX, |x| x.rank),
-            i,
-        )
-    });
     for i in order {
-        let s = &c.summaries[i];
-        let p = planned(&s.bvc);
-        let hidden = privacy.hides_any(&[Some(s.population), Some(s.children)]);
-        let plan_h = p.is_some_and(|x| plan_hidden(privacy, x));
+        let Some(s) = r.catchments.get(i) else {
+            continue;
+        };
+        let p = s.plan.as_ref();
         let style = classed.style(i);
         let _ = write!(
             h,
@@ -268,7 +265,7 @@ fn catchment_table(h: &mut String, run: &Run, spec: &MapSpec, privacy: &Privacy)
                 ""
             }
         );
-        td_num(h, p.map(|x| x.rank as f64), 0, false);
+        td_num(h, p.and_then(|x| x.rank).map(|r| r as f64), 0, false);
         td(h, &s.bvc);
         td(h, s.name.as_deref().unwrap_or(""));
         td(h, p.and_then(|x| x.municipality.as_deref()).unwrap_or(""));
@@ -279,12 +276,12 @@ fn catchment_table(h: &mut String, run: &Run, spec: &MapSpec, privacy: &Privacy)
             escape(&style.fill),
             escape(&style.label)
         );
-        td_num(h, s.cni, 3, hidden);
-        td_num(h, s.relative_vti, 3, false);
-        td_num(h, Some(s.children), 0, hidden);
-        td_num(h, p.map(|x| x.eligible_families), 1, plan_h);
-        td_num(h, p.map(|x| x.need), 1, plan_h);
-        td_num(h, p.map(|x| x.resources.fte_total), 3, plan_h);
+        td_cell(h, s.cni, 3);
+        td_cell(h, s.relative_vti, 3);
+        td_cell(h, s.children, 0);
+        td_cell(h, p.map_or(Cell::Missing, |x| x.eligible_families), 1);
+        td_cell(h, p.map_or(Cell::Missing, |x| x.need), 1);
+        td_cell(h, p.map_or(Cell::Missing, |x| x.fte), 3);
         td(
             h,
             match p.map(|x| x.phase.is_some()) {
@@ -294,45 +291,44 @@ fn catchment_table(h: &mut String, run: &Run, spec: &MapSpec, privacy: &Privacy)
             },
         );
         td_num(h, p.and_then(|x| x.phase).map(|w| w as f64), 0, false);
-        td_num(h, p.and_then(|x| x.p_selected), 3, false);
+        td_cell(h, p.map_or(Cell::Missing, |x| x.p_selected), 3);
         h.push_str("</tr>\n");
     }
     h.push_str("</tbody></table>\n");
 }
 
-fn area_table(h: &mut String, run: &Run, privacy: &Privacy) {
+fn area_table(h: &mut String, r: &Release) {
     let _ = writeln!(
         h,
         "<h2 id=\"areas\">Area ranking</h2>\n<details><summary>All {} areas by CNI, highest first</summary>\n<table class=\"sortable\" id=\"area-table\">",
-        run.areas.len()
+        r.areas.len()
     );
-    let research = !run.cni.research_reference.is_empty();
+    let research = r.research();
     let mut headers = vec!["rank", "code", "name", "municipality", "residents", "CNI"];
     if research {
         headers.push("CNI (research)");
     }
     thead(h, &headers);
-    for &i in &run.ranking {
-        let a = &run.areas[i];
-        let hidden = privacy.hides(a.population);
+    for &i in &r.area_order {
+        let a = &r.areas[i];
         h.push_str("<tr>");
         td_num(h, a.rank.map(|r| r as f64), 0, false);
         td(h, &a.code);
         td(h, a.name.as_deref().unwrap_or(""));
         td(h, a.municipality.as_deref().unwrap_or(""));
-        td_num(h, a.population, 0, hidden);
-        td_num(h, a.cni, 3, hidden);
+        td_cell(h, a.population, 0);
+        td_cell(h, a.cni, 3);
         if research {
-            td_num(h, a.cni_research, 3, hidden);
+            td_cell(h, a.cni_research, 3);
         }
         h.push_str("</tr>\n");
     }
     h.push_str("</tbody></table></details>\n");
 }
 
-fn municipality_table(h: &mut String, run: &Run, privacy: &Privacy) {
+fn municipality_table(h: &mut String, r: &Release) {
     h.push_str("<h2 id=\"municipalities\">Municipalities</h2>\n");
-    let Some(p) = &run.plan else {
+    let Some(p) = &r.plan else {
         h.push_str(
             "<p>The per-municipality summary comes with the plan ([plan] in the scenario).</p>\n",
         );
@@ -357,18 +353,13 @@ fn municipality_table(h: &mut String, run: &Run, privacy: &Privacy) {
     headers.extend(above.iter().map(String::as_str));
     thead(h, &headers);
     for m in &p.municipalities {
-        let hidden = privacy.hides_any(&[
-            Some(m.population),
-            Some(m.children),
-            Some(m.eligible_families),
-        ]);
         h.push_str("<tr>");
         td(h, &m.code);
         td(h, m.name.as_deref().unwrap_or(""));
-        td_num(h, Some(m.population), 0, hidden);
-        td_num(h, Some(m.children), 0, hidden);
-        td_num(h, Some(m.eligible_families), 1, hidden);
-        td_num(h, m.cni, 3, hidden);
+        td_cell(h, m.population, 0);
+        td_cell(h, m.children, 0);
+        td_cell(h, m.eligible_families, 1);
+        td_cell(h, m.cni, 3);
         td_num(h, Some(m.catchments as f64), 0, false);
         for &n in &m.catchments_above {
             td_num(h, Some(n as f64), 0, false);
@@ -378,9 +369,9 @@ fn municipality_table(h: &mut String, run: &Run, privacy: &Privacy) {
     h.push_str("</tbody></table>\n");
 }
 
-fn plan_section(h: &mut String, run: &Run, privacy: &Privacy) {
+fn plan_section(h: &mut String, r: &Release) {
     h.push_str("<h2 id=\"plan\">Rollout plan</h2>\n");
-    let Some(p) = &run.plan else {
+    let Some(p) = &r.plan else {
         h.push_str("<p>No plan: the scenario has no [plan] section.</p>\n");
         return;
     };
@@ -417,13 +408,11 @@ fn plan_section(h: &mut String, run: &Run, privacy: &Privacy) {
             let names: Vec<String> = w
                 .chosen
                 .iter()
-                .filter_map(|&i| p.catchments.get(i))
-                .map(|c| match &c.name {
-                    Some(n) => format!("{n} ({})", c.bvc),
-                    None => c.bvc.clone(),
+                .map(|(bvc, name)| match name {
+                    Some(n) => format!("{n} ({bvc})"),
+                    None => bvc.clone(),
                 })
                 .collect();
-            let hidden = total_hidden(privacy, p, w.chosen.iter().copied());
             h.push_str("<tr>");
             td_num(h, Some((k + 1) as f64), 0, false);
             td(h, &format!("{} {unit}", number(w.budget, 3)));
@@ -436,45 +425,48 @@ fn plan_section(h: &mut String, run: &Run, privacy: &Privacy) {
                     names.join(", ")
                 },
             );
-            if hidden {
-                td(h, MARKER);
-            } else {
-                td(h, &format!("{} {unit}", number(w.cost, 3)));
+            match w.cost {
+                Cell::Shown(c) => td(h, &format!("{} {unit}", number(c, 3))),
+                Cell::Withheld => td(h, MARKER),
+                Cell::Missing => td(h, ""),
             }
-            td_num(h, Some(w.need), 1, hidden);
+            td_cell(h, w.need, 1);
             h.push_str("</tr>\n");
         }
         h.push_str("</tbody></table>\n");
-        if let Some(g) = p
-            .greedy
-            .as_ref()
-            .filter(|g| !selection_hidden(privacy, p, e) && !selection_hidden(privacy, p, g))
-        {
-            let _ = writeln!(
-                h,
-                "<p>Exact selection: need reached {} at {} {unit}. Greedy baseline (best need per cost first): {} at {} {unit}; the exact optimum reaches {} more.</p>",
-                number(e.need, 1),
-                number(e.cost, 3),
-                number(g.need, 1),
-                number(g.cost, 3),
-                number(e.need - g.need, 1)
-            );
+        if let (Some(g), Some(gap)) = (&p.greedy, p.gap.shown()) {
+            if let (Some(en), Some(ec), Some(gn), Some(gc)) = (
+                e.need.shown(),
+                e.cost.shown(),
+                g.need.shown(),
+                g.cost.shown(),
+            ) {
+                let _ = writeln!(
+                    h,
+                    "<p>Exact selection: need reached {} at {} {unit}. Greedy baseline (best need per cost first): {} at {} {unit}; the exact optimum reaches {} more.</p>",
+                    number(en, 1),
+                    number(ec, 3),
+                    number(gn, 1),
+                    number(gc, 3),
+                    number(gap, 1)
+                );
+            }
         }
     } else {
         h.push_str("<p>No budget given: nothing selected beyond lock-ins.</p>\n");
     }
-    if let Some(r) = &p.robustness {
+    if let Some(rs) = &p.spec.robustness {
         let _ = writeln!(
             h,
             "<p>Robustness: {} Monte Carlo draws (seed {}), every weight × U(1 − {s}, 1 + {s}){}; the catchment table shows how often each catchment is selected.</p>",
-            r.spec.draws,
-            r.spec.seed,
-            if r.spec.count_noise {
+            rs.draws,
+            rs.seed,
+            if rs.count_noise {
                 ", Poisson noise on every count"
             } else {
                 ""
             },
-            s = number(r.spec.weight_spread, 3)
+            s = number(rs.weight_spread, 3)
         );
     }
     for a in &prog.assumptions {
@@ -482,14 +474,15 @@ fn plan_section(h: &mut String, run: &Run, privacy: &Privacy) {
     }
 }
 
-fn method_section(h: &mut String, run: &Run) {
+fn method_section(h: &mut String, r: &Release) {
+    let Some(cni) = r.cni else { return };
     h.push_str("<h2 id=\"method\">Method</h2>\n<h3>Care Need Index (SCB)</h3>\n<div class=\"formula\">index = Σᵢ wᵢ · nᵢ\nCNI   = (index / residents) / R\nR     = Σ index / Σ residents over the reference population</div>\n");
     h.push_str("<table id=\"weights\">\n");
     thead(
         h,
         &["variable nᵢ", "weight wᵢ", "denominator (research variant)"],
     );
-    for v in &run.cni.variables {
+    for v in &cni.variables {
         h.push_str("<tr>");
         td(h, &v.name);
         td_num(h, Some(v.weight), 3, false);
@@ -500,10 +493,10 @@ fn method_section(h: &mut String, run: &Run) {
     let _ = writeln!(
         h,
         "<p>{}. CNI 1.0 is the reference average; 1.5 means 50 % more weighted need per resident.</p>",
-        escape(&run.cni.reference.description)
+        escape(&cni.reference.description())
     );
-    if !run.cni.research_reference.is_empty() {
-        let transform = match run.cni.transform {
+    if r.research() {
+        let transform = match cni.transform {
             Some(crate::scores::cni::Transform::Log) => "tᵢ = ln(100·pᵢ + 1)",
             _ => "tᵢ = asin(√pᵢ)",
         };
@@ -512,7 +505,7 @@ fn method_section(h: &mut String, run: &Run) {
             "<h3>Research variant</h3>\n<div class=\"formula\">pᵢ = nᵢ / dᵢ\n{transform}\nzᵢ = (tᵢ − μᵢ) / σᵢ   (population-weighted over the input areas)\nCNI_research = exp(Σᵢ wᵢ·zᵢ / Σᵢ wᵢ)</div>"
         );
     }
-    if let Some(v) = &run.vti {
+    if let Some(v) = r.vti {
         let _ = writeln!(
             h,
             "<h3>Vårdtyngdsindex (VTI)</h3>\n<div class=\"formula\">VTI               = p_first / 3 + p_bcg + p_smoke\nweighted newborns = newborns × (1 + VTI)\nrelative VTI      = (1 + VTI) / mean(1 + VTI)   (mean {} over the centres, newborn-weighted)\nnurse FTE         = weighted newborns / {}\nnurse hours/week  = nurse FTE × {}</div>",
@@ -521,10 +514,10 @@ fn method_section(h: &mut String, run: &Run) {
             number(v.spec.hours_per_fte, 2)
         );
     }
-    if run.catchments.is_some() {
+    if r.catchment_geometry.is_some() {
         h.push_str("<h3>Catchments</h3>\n<p>Each area goes whole to the BVC nearest its population-weighted centre; a catchment's CNI is the residents-weighted mean of its areas' CNI.</p>\n");
     }
-    if let Some(p) = &run.plan {
+    if let Some(p) = &r.plan {
         let _ = writeln!(
             h,
             "<h3>Need and the rollout</h3>\n<div class=\"formula\">need reached   = eligible families × CNI   (per area, summed per catchment)\naccepting      = eligible families × {acc}\nvisits         = accepting × {vpf} visits per accepting family\nFTE            = visits × share of visits a profession attends × (minutes per visit + travel) / 60 / hours per FTE-year\nchoose x ∈ {{0,1}}ⁿ maximising Σ need · x   subject to   Σ cost · x ≤ budget (cumulative per wave),\n    x = 1 for locked-in catchments, x = 0 where not allowed</div>\n<p>The knapsack is solved exactly (branch and bound); a greedy baseline is shown for comparison.</p>",
@@ -534,69 +527,55 @@ fn method_section(h: &mut String, run: &Run) {
     }
 }
 
-fn parameters_section(h: &mut String, run: &Run) {
+fn parameters_section(h: &mut String, r: &Release) {
     h.push_str("<h2 id=\"parameters\">Parameters and data sources</h2>\n<table id=\"sources\">\n");
     thead(h, &["input", "file"]);
-    let i = &run.scenario.inputs;
-    for (name, path) in [
-        ("areas", &i.areas),
-        ("boundaries", &i.boundaries),
-        ("BVC table (VTI)", &i.bvc_table),
-        ("municipalities", &i.municipalities),
-        ("BVC points", &i.bvc_points),
-        ("geocoded children (counted per area only)", &i.children),
-        ("births", &i.births),
-    ] {
-        if let Some(p) = path {
-            h.push_str("<tr>");
-            td(h, name);
-            td(h, &p.display().to_string());
-            h.push_str("</tr>\n");
-        }
+    for (name, path) in &r.meta.inputs {
+        h.push_str("<tr>");
+        td(h, name);
+        td(h, &path.display().to_string());
+        h.push_str("</tr>\n");
     }
     h.push_str("</tbody></table>\n");
-    if let Some(b) = &run.boundaries {
+    if let Some(crs) = &r.meta.boundaries_crs {
         let _ = writeln!(
             h,
             "<p>Boundaries in {}; maps drawn in SWEREF99 TM, GeoJSON written in WGS84.</p>",
-            escape(&b.crs.to_string())
+            escape(crs)
         );
     }
-    let scenario = toml::to_string(&run.scenario)
-        .or_else(|_| serde_json::to_string_pretty(&run.scenario))
-        .unwrap_or_default();
     let _ = writeln!(
         h,
         "<details><summary>The scenario ({})</summary><pre>{}</pre></details>",
-        escape(&run.scenario.source),
-        escape(&scenario)
+        escape(&r.meta.scenario),
+        escape(&r.meta.scenario_text)
     );
-    let warnings: Vec<_> = run
-        .report
+    let warnings = r
         .notices
         .iter()
         .filter(|n| n.level == Level::Warning)
-        .collect();
+        .count();
     let _ = writeln!(
         h,
         "<details><summary>{} warnings, {} notes in the run</summary><ul>",
-        warnings.len(),
-        run.report.notices.len() - warnings.len()
+        warnings,
+        r.notices.len() - warnings
     );
-    for n in &run.report.notices {
+    for n in &r.notices {
         let _ = writeln!(h, "<li>{}</li>", escape(&n.to_string()));
     }
     h.push_str("</ul></details>\n");
 }
 
-fn privacy_section(h: &mut String, run: &Run, privacy: &Privacy) {
+fn privacy_section(h: &mut String, r: &Release) {
+    let privacy = r.privacy;
     let _ = writeln!(
         h,
-        "<h2 id=\"privacy\">Privacy: what was withheld</h2>\n<p>Counts of people (residents, children, newborns, eligible or accepting families) between 1 and {} (any value above 0 and below {}) are shown as <code>{MARKER}</code> in tables, left out of the map classes, and every figure derived from them in that row (CNI, shares, VTI, need, visits, FTE, cost) is withheld as well. Zero is shown. No output contains a record or coordinate of a child: geocoded children are only counted per area and catchment.</p>",
+        "<h2 id=\"privacy\">Privacy: what was withheld</h2>\n<p>Counts of people (residents, children, newborns, eligible or accepting families, the counts behind a share) between 1 and {} (any value above 0 and below {}) are shown as <code>{MARKER}</code> in tables and left out of the map classes; so is every figure derived from them from which they could be recomputed (CNI, shares, z-scores, VTI, need, visits, FTE, cost, totals that include them), and a withheld figure gets no rank. Zero is shown. No output contains a record or coordinate of a child: geocoded children are only counted per area and catchment.</p>",
         number((privacy.min_count - 1.0).max(0.0), 0),
         number(privacy.min_count, 0)
     );
-    let s = summary(run, privacy);
+    let s = r.withheld();
     if s.is_empty() {
         h.push_str("<p id=\"suppressed\">Nothing was withheld in this run.</p>\n");
         return;

@@ -4,8 +4,8 @@
 //! * Areas are classed by CNI; catchments by the scenario's `[map] variable`
 //!   (`cni` by default, `need` reached, `relative_vti` or `vti`).
 //! * Classes come from [`classify`](super::classify) with the scenario's scheme,
-//!   number of classes and ColorBrewer palette. Values withheld by
-//!   [`privacy`](super::privacy) never enter the classification. When there are
+//!   number of classes and ColorBrewer palette. Values withheld by the
+//!   [`release`](crate::release) never enter the classification. When there are
 //!   fewer distinct values than classes, the number of classes drops to the
 //!   number of distinct values (at least 3), and the classification says so.
 //! * Every feature gets simplestyle-spec colours (`fill`, `fill-opacity`,
@@ -30,11 +30,10 @@
 //! ```
 
 use super::classify::{Classification, Scheme, classify};
-use super::privacy::{Privacy, plan_hidden};
 use super::svg::{Layer, LegendEntry, MapSvg, Shape};
 use crate::error::{Error, Result};
 use crate::inputs::crs::{Crs, Transformer};
-use crate::pipeline::Run;
+use crate::release::{MARKER, Release};
 use geo::MapCoords;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -274,22 +273,11 @@ pub fn classes(values: &[Option<f64>], spec: &MapSpec, variable: &str) -> Classe
     }
 }
 
-/// Areas classed by CNI, in [`Run::areas`] order; areas whose residents are
-/// withheld are left out. User breaks given for another variable (e.g. `need`)
-/// do not fit CNI: the areas then use Fisher–Jenks with as many classes, and the
-/// note says so.
-pub fn area_classes(run: &Run, spec: &MapSpec, privacy: &Privacy) -> Classes {
-    let values: Vec<Option<f64>> = run
-        .areas
-        .iter()
-        .map(|a| {
-            if privacy.hides(a.population) {
-                None
-            } else {
-                a.cni
-            }
-        })
-        .collect();
+/// Areas classed by CNI, in [`Release::areas`] order; withheld values are left
+/// out. User breaks given for another variable (e.g. `need`) do not fit CNI: the
+/// areas then use Fisher–Jenks with as many classes, and the note says so.
+pub fn area_classes(r: &Release, spec: &MapSpec) -> Classes {
+    let values: Vec<Option<f64>> = r.areas.iter().map(|a| a.cni.shown()).collect();
     if spec.variable != MapVariable::Cni && matches!(spec.scheme, Scheme::Breaks(_)) {
         let fitted = MapSpec {
             scheme: Scheme::FisherJenks,
@@ -309,71 +297,33 @@ pub fn area_classes(run: &Run, spec: &MapSpec, privacy: &Privacy) -> Classes {
     classes(&values, spec, "cni")
 }
 
-/// The mapped value of each catchment (in summary order), `None` when missing
+/// The mapped value of each catchment (in catchment order), `None` when missing
 /// or withheld.
-pub(crate) fn catchment_values(run: &Run, spec: &MapSpec, privacy: &Privacy) -> Vec<Option<f64>> {
-    let Some(c) = &run.catchments else {
-        return Vec::new();
-    };
-    c.summaries
+pub(crate) fn catchment_values(r: &Release, spec: &MapSpec) -> Vec<Option<f64>> {
+    r.catchments
         .iter()
         .map(|s| match spec.variable {
-            MapVariable::Cni => {
-                if privacy.hides_any(&[Some(s.population), Some(s.children)]) {
-                    None
-                } else {
-                    s.cni
-                }
-            }
-            MapVariable::Vti | MapVariable::RelativeVti => {
-                let centre = run
-                    .vti
-                    .as_ref()
-                    .and_then(|v| v.centres.iter().find(|c| c.bvc == s.bvc));
-                if centre.is_some_and(|c| privacy.hides(Some(c.newborns))) {
-                    None
-                } else if spec.variable == MapVariable::Vti {
-                    s.vti
-                } else {
-                    s.relative_vti
-                }
-            }
-            MapVariable::Need => run
-                .plan
-                .as_ref()
-                .and_then(|p| p.catchments.iter().find(|x| x.bvc == s.bvc))
-                .filter(|x| !plan_hidden(privacy, x))
-                .map(|x| x.need),
+            MapVariable::Cni => s.cni.shown(),
+            MapVariable::Vti => s.vti.shown(),
+            MapVariable::RelativeVti => s.relative_vti.shown(),
+            MapVariable::Need => s.plan.as_ref().and_then(|x| x.need.shown()),
         })
         .collect()
 }
 
-/// Catchments classed by the map's variable, in summary order.
-pub fn catchment_classes(run: &Run, spec: &MapSpec, privacy: &Privacy) -> Classes {
-    classes(
-        &catchment_values(run, spec, privacy),
-        spec,
-        spec.variable.name(),
-    )
-}
-
-/// Whether the plan selected a catchment (either wave).
-pub(crate) fn selected(run: &Run, bvc: &str) -> Option<usize> {
-    run.plan
-        .as_ref()
-        .and_then(|p| p.catchments.iter().find(|x| x.bvc == bvc))
-        .and_then(|x| x.phase)
+/// Catchments classed by the map's variable, in catchment order.
+pub fn catchment_classes(r: &Release, spec: &MapSpec) -> Classes {
+    classes(&catchment_values(r, spec), spec, spec.variable.name())
 }
 
 /// Hover text of catchment `i`: name, id, the mapped value, CNI, plan status.
 pub(crate) fn catchment_title(
-    run: &Run,
+    r: &Release,
     i: usize,
     values: &[Option<f64>],
     spec: &MapSpec,
-    privacy: &Privacy,
 ) -> String {
-    let Some(s) = run.catchments.as_ref().and_then(|c| c.summaries.get(i)) else {
+    let Some(s) = r.catchments.get(i) else {
         return String::new();
     };
     let mut t = format!("{} ({})", s.name.as_deref().unwrap_or(&s.bvc), s.bvc);
@@ -382,16 +332,16 @@ pub(crate) fn catchment_title(
         Some(v) => t.push_str(&format!("\n{}: {v:.d$}", spec.variable.title())),
         None => t.push_str(&format!("\n{}: withheld or missing", spec.variable.title())),
     }
-    t.push_str(&format!(
-        "\nchildren 0–5: {}",
-        privacy.cell(Some(s.children), 0)
-    ));
-    if let Some(x) = run
-        .plan
-        .as_ref()
-        .and_then(|p| p.catchments.iter().find(|x| x.bvc == s.bvc))
-    {
-        t.push_str(&format!("\nplan rank {}", x.rank));
+    let children = match s.children.shown() {
+        Some(c) => super::csv::number(c, 0),
+        None => MARKER.into(),
+    };
+    t.push_str(&format!("\nchildren 0–5: {children}"));
+    if let Some(x) = &s.plan {
+        match x.rank {
+            Some(rank) => t.push_str(&format!("\nplan rank {rank}")),
+            None => t.push_str("\nplan rank withheld"),
+        }
         match x.phase {
             Some(w) => t.push_str(&format!(", selected (wave {w})")),
             None => t.push_str(", not selected"),
@@ -412,15 +362,10 @@ fn to_map_crs(
     }
 }
 
-/// The catchment map of a run (see the module docs); `None` without catchments.
-/// `width` in pixels.
-pub fn catchment_map(
-    run: &Run,
-    spec: &MapSpec,
-    privacy: &Privacy,
-    width: f64,
-) -> Result<Option<MapSvg>> {
-    let (Some(c), Some(b)) = (&run.catchments, &run.boundaries) else {
+/// The catchment map of a release (see the module docs); `None` without
+/// catchments. `width` in pixels.
+pub fn catchment_map(r: &Release, spec: &MapSpec, width: f64) -> Result<Option<MapSvg>> {
+    let (Some(c), Some(b)) = (r.catchment_geometry, r.boundaries) else {
         return Ok(None);
     };
     let t = if b.crs == Crs::Sweref99Tm {
@@ -428,17 +373,17 @@ pub fn catchment_map(
     } else {
         Some(Transformer::new(b.crs, Crs::Sweref99Tm).map_err(|e| Error::Compute(e.to_string()))?)
     };
-    let values = catchment_values(run, spec, privacy);
+    let values = catchment_values(r, spec);
     let classed = classes(&values, spec, spec.variable.name());
     let mut shapes = Vec::new();
     let mut outlines = Vec::new();
-    for (i, (catchment, s)) in c.catchments.catchments.iter().zip(&c.summaries).enumerate() {
+    for (i, (catchment, s)) in c.catchments.iter().zip(&r.catchments).enumerate() {
         let Some(g) = &catchment.geometry else {
             continue;
         };
         let geometry = to_map_crs(g, t.as_ref())?;
         let style = classed.style(i);
-        let phase = selected(run, &s.bvc);
+        let phase = s.plan.as_ref().and_then(|x| x.phase);
         shapes.push(Shape {
             id: format!("c-{}", s.bvc),
             class: format!(
@@ -451,7 +396,7 @@ pub fn catchment_map(
             fill_opacity: style.fill_opacity,
             stroke: "#ffffff".into(),
             stroke_width: 0.6,
-            title: catchment_title(run, i, &values, spec, privacy),
+            title: catchment_title(r, i, &values, spec),
         });
         if let Some(w) = phase {
             outlines.push(Shape {
@@ -469,7 +414,7 @@ pub fn catchment_map(
     // Municipality borders: the areas dissolved by municipality code.
     let mut by_municipality: BTreeMap<&str, (Option<&str>, Vec<&geo::MultiPolygon<f64>>)> =
         BTreeMap::new();
-    for a in &run.areas {
+    for a in &r.areas {
         if let Some(p) = a.polygon.and_then(|p| b.areas.get(p)) {
             let e = by_municipality
                 .entry(a.municipality_code.as_str())
@@ -519,7 +464,7 @@ pub fn catchment_map(
         width,
         title: format!(
             "{}: {} by BVC catchment",
-            run.scenario.name.as_deref().unwrap_or("careneed"),
+            r.meta.name.as_deref().unwrap_or("careneed"),
             spec.variable.title()
         ),
         heading: format!("{} by BVC catchment{scheme}", spec.variable.title()),

@@ -16,8 +16,10 @@
 //! Every file is written atomically (to a temporary file in the same folder, then
 //! renamed), and a run refuses to write over one of its own inputs.
 //!
-//! Counts below `[privacy] min_count` are withheld in every file ([`privacy`]).
-//! GeoJSON features carry their map class and simplestyle colours ([`map`]).
+//! Every file is rendered from a [`Release`]: the writers here never see an
+//! unreleased number, so counts below `[privacy] min_count`, and what follows
+//! from them, are withheld in every file alike ([`crate::release`]). GeoJSON
+//! features carry their map class and simplestyle colours ([`map`]).
 //!
 //! Building blocks for maps: [`classify`] (map classes and ColorBrewer colours),
 //! [`map`] (the run's classes and catchment map), [`svg`] (north-up SVG maps),
@@ -30,11 +32,10 @@ pub mod html;
 pub mod map;
 #[cfg(feature = "png")]
 pub mod png;
-pub mod privacy;
 pub mod svg;
 
 use crate::error::{Error, Result};
-use crate::pipeline::Run;
+use crate::release::{MARKER, Release};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -88,61 +89,39 @@ pub fn check_not_input(out: &Path, inputs: &[PathBuf]) -> Result<()> {
     Ok(())
 }
 
-/// Writes every output of `run` into `dir` (created if needed); returns the paths.
-pub fn write_all(run: &Run, dir: &Path) -> Result<Vec<PathBuf>> {
+/// Writes every output of a release into `dir` (created if needed), refusing to
+/// write over one of `inputs`; returns the paths.
+pub fn write_all(r: &Release, spec: &map::MapSpec, dir: &Path) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let inputs = run.input_paths();
-    let privacy = run.scenario.privacy();
-    let spec = run.scenario.map_spec()?;
-    // VTI figures of centres with withheld newborns leave every output (`..`
-    // in the CSV tables).
-    let hidden_centres = privacy::hidden_centres(run, &privacy);
-    let masked = privacy::mask_centres(run, &hidden_centres);
-    let run = masked.as_ref().unwrap_or(run);
+    let inputs = &r.meta.input_paths;
     let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
-        (dir.join("ranking.csv"), csv::ranking(run, &privacy)?),
-        (dir.join("cni.csv"), csv::cni(&run.cni, &privacy)?),
+        (dir.join("ranking.csv"), csv::ranking(r)?),
+        (dir.join("cni.csv"), csv::cni(r)?),
     ];
-    if run.boundaries.is_some() {
-        let classes = map::area_classes(run, &spec, &privacy);
-        files.push((
-            dir.join("areas.geojson"),
-            geojson::areas(run, &classes, &privacy)?,
-        ));
+    if r.boundaries.is_some() {
+        let classes = map::area_classes(r, spec);
+        files.push((dir.join("areas.geojson"), geojson::areas(r, &classes)?));
     }
-    if let Some(v) = &run.vti {
-        files.push((dir.join("vti.csv"), csv::vti(v, &privacy)?));
+    if r.vti.is_some() {
+        files.push((dir.join("vti.csv"), csv::vti(r)?));
     }
-    if let (Some(c), Some(b)) = (&run.catchments, &run.boundaries) {
-        let classes = map::catchment_classes(run, &spec, &privacy);
+    if r.catchment_geometry.is_some() && r.boundaries.is_some() {
+        let classes = map::catchment_classes(r, spec);
         files.push((
             dir.join("catchments.geojson"),
-            geojson::catchments_with_plan(
-                &c.catchments,
-                &c.summaries,
-                run.plan.as_ref(),
-                b.crs,
-                &classes,
-                &privacy,
-            )?,
+            geojson::catchments(r, &classes)?,
         ));
-        files.push((
-            dir.join("catchments.csv"),
-            csv::catchments(&c.summaries, &privacy, &hidden_centres)?,
-        ));
+        files.push((dir.join("catchments.csv"), csv::catchments(r)?));
     }
-    if let Some(p) = &run.plan {
-        files.push((
-            dir.join("plan.csv"),
-            csv::plan(p, &privacy, &hidden_centres)?,
-        ));
+    if r.plan.is_some() {
+        files.push((dir.join("plan.csv"), csv::plan(r)?));
         files.push((
             dir.join("plan_municipalities.csv"),
-            csv::plan_municipalities(p, &privacy)?,
+            csv::plan_municipalities(r)?,
         ));
-        files.push((dir.join("plan_areas.csv"), csv::plan_areas(p, &privacy)?));
+        files.push((dir.join("plan_areas.csv"), csv::plan_areas(r)?));
     }
-    let map_svg = map::catchment_map(run, &spec, &privacy, MAP_WIDTH)?.map(|m| svg::render(&m));
+    let map_svg = map::catchment_map(r, spec, MAP_WIDTH)?.map(|m| svg::render(&m));
     if let Some(svg) = &map_svg {
         files.push((dir.join("map.svg"), svg.as_bytes().to_vec()));
         #[cfg(feature = "png")]
@@ -150,11 +129,11 @@ pub fn write_all(run: &Run, dir: &Path) -> Result<Vec<PathBuf>> {
     }
     files.push((
         dir.join("report.html"),
-        html::report(run, &spec, &privacy, map_svg.as_deref())?.into_bytes(),
+        html::report(r, spec, map_svg.as_deref())?.into_bytes(),
     ));
-    files.push((dir.join("run_report.json"), report_json(run)?));
+    files.push((dir.join("run_report.json"), report_json(r, spec)?));
     for (path, _) in &files {
-        check_not_input(path, &inputs)?;
+        check_not_input(path, inputs)?;
     }
     for (path, bytes) in &files {
         write_atomic(path, bytes)?;
@@ -165,39 +144,48 @@ pub fn write_all(run: &Run, dir: &Path) -> Result<Vec<PathBuf>> {
 /// Width of `map.svg` in pixels (`map.png` is drawn at twice that).
 pub const MAP_WIDTH: f64 = 720.0;
 
+/// A released value in JSON: the number when shown, `null` otherwise.
+fn json_cell(c: crate::release::Cell) -> serde_json::Value {
+    c.shown()
+        .map_or(serde_json::Value::Null, |v| serde_json::json!(v))
+}
+
 /// `run_report.json`: what was read, which reference was used, the map classes,
 /// what was withheld, every notice.
-pub fn report_json(run: &Run) -> Result<Vec<u8>> {
-    let privacy = run.scenario.privacy();
-    let spec = run.scenario.map_spec()?;
+pub fn report_json(r: &Release, spec: &map::MapSpec) -> Result<Vec<u8>> {
+    let m = &r.meta;
     let value = serde_json::json!({
-        "scenario": run.scenario.name,
-        "inputs": run.input_paths(),
-        "areas_in_table": run.table.rows.len(),
-        "areas_in_boundaries": run.boundaries.as_ref().map(|b| b.areas.len()),
-        "boundaries_crs": run.boundaries.as_ref().map(|b| b.crs.to_string()),
-        "matched": run.join.as_ref().map(|j| j.pairs.len()),
-        "table_only": run.join.as_ref().map(|j| j.table_only.iter().map(|&i| run.table.rows[i].key.clone()).collect::<Vec<_>>()),
-        "boundaries_only": run.join.as_ref().zip(run.boundaries.as_ref()).map(|(j, b)| j.boundaries_only.iter().map(|&i| b.areas[i].code.clone()).collect::<Vec<_>>()),
-        "cni": {
-            "variables": run.cni.variables,
-            "reference": run.cni.reference,
-            "research_reference": run.cni.research_reference,
-            "transform": run.cni.transform,
-        },
-        "vti": run.vti.as_ref().map(|v| serde_json::json!({"spec": v.spec, "mean_one_plus_vti": v.mean_one_plus_vti})),
-        "plan": run.plan.as_ref().map(|p| plan_json(p, &privacy)),
+        "scenario": m.name,
+        "inputs": m.input_paths,
+        "areas_in_table": m.areas_in_table,
+        "areas_in_boundaries": m.areas_in_boundaries,
+        "boundaries_crs": m.boundaries_crs,
+        "matched": m.matched,
+        "table_only": r.boundaries.map(|_| &m.table_only),
+        "boundaries_only": r.boundaries.map(|_| &m.boundaries_only),
+        "cni": r.cni.map(|c| serde_json::json!({
+            "variables": c.variables,
+            "reference": {
+                "value": c.reference.value,
+                "source": c.reference.source,
+                "description": c.reference.description(),
+            },
+            "research_reference": c.research_reference,
+            "transform": c.transform,
+        })),
+        "vti": r.vti.map(|v| serde_json::json!({"spec": v.spec, "mean_one_plus_vti": v.mean_one_plus_vti})),
+        "plan": r.plan.as_ref().map(plan_json),
         "map": {
-            "areas": run.boundaries.as_ref().map(|_| map::area_classes(run, &spec, &privacy).to_json()),
-            "catchments": run.catchments.as_ref().map(|_| map::catchment_classes(run, &spec, &privacy).to_json()),
+            "areas": r.boundaries.map(|_| map::area_classes(r, spec).to_json()),
+            "catchments": r.catchment_geometry.map(|_| map::catchment_classes(r, spec).to_json()),
         },
         "privacy": {
-            "min_count": privacy.min_count,
-            "rule": "counts c with 0 < c < min_count are withheld with every figure derived from them; zero is shown",
-            "marker": privacy::MARKER,
-            "suppressed": privacy::summary(run, &privacy),
+            "min_count": r.privacy.min_count,
+            "rule": "counts c with 0 < c < min_count are withheld with every figure derived from them from which they could be recomputed (shares, z-scores, CNI of a small area, VTI of a small centre, need, totals); withheld figures get no rank; zero is shown",
+            "marker": MARKER,
+            "suppressed": r.withheld(),
         },
-        "notices": run.report.notices,
+        "notices": r.notices,
     });
     let mut bytes = serde_json::to_vec_pretty(&value).map_err(|e| Error::Compute(e.to_string()))?;
     bytes.push(b'\n');
@@ -205,32 +193,29 @@ pub fn report_json(run: &Run) -> Result<Vec<u8>> {
 }
 
 /// The plan's settings and totals for `run_report.json`. A total that includes a
-/// catchment whose families are withheld is `null`,
-/// with `suppressed: true`.
-pub fn plan_json(p: &crate::plan::Plan, privacy: &privacy::Privacy) -> serde_json::Value {
-    let totals = |s: &crate::plan::select::Selection| {
-        let hidden = privacy::selection_hidden(privacy, p, s);
+/// catchment whose families are withheld is `null`, with `suppressed: true`.
+pub fn plan_json(p: &crate::release::ReleasedPlan) -> serde_json::Value {
+    let totals = |s: &crate::release::ReleasedSelection| {
         let waves: Vec<serde_json::Value> = s
             .waves
             .iter()
             .map(|w| {
-                let h = privacy::total_hidden(privacy, p, w.chosen.iter().copied());
                 serde_json::json!({
                     "budget": w.budget,
                     "capacity": w.capacity,
-                    "cost": if h { None } else { Some(w.cost) },
-                    "need": if h { None } else { Some(w.need) },
-                    "chosen": w.chosen.iter().filter_map(|&i| p.catchments.get(i).map(|c| &c.bvc)).collect::<Vec<_>>(),
-                    "suppressed": h,
+                    "cost": json_cell(w.cost),
+                    "need": json_cell(w.need),
+                    "chosen": w.chosen.iter().map(|(bvc, _)| bvc).collect::<Vec<_>>(),
+                    "suppressed": w.need.is_withheld(),
                 })
             })
             .collect();
         serde_json::json!({
-            "need": if hidden { None } else { Some(s.need) },
-            "cost": if hidden { None } else { Some(s.cost) },
-            "selected": s.wave.iter().filter(|w| w.is_some()).count(),
+            "need": json_cell(s.need),
+            "cost": json_cell(s.cost),
+            "selected": s.selected,
             "waves": waves,
-            "suppressed": hidden,
+            "suppressed": s.need.is_withheld(),
         })
     };
     serde_json::json!({
@@ -247,7 +232,7 @@ pub fn plan_json(p: &crate::plan::Plan, privacy: &privacy::Privacy) -> serde_jso
         "lock_out": p.spec.lock_out,
         "exact": p.exact.as_ref().map(totals),
         "greedy": p.greedy.as_ref().map(totals),
-        "gap": p.gap,
-        "robustness": p.robustness.as_ref().map(|r| &r.spec),
+        "gap": json_cell(p.gap),
+        "robustness": p.spec.robustness,
     })
 }

@@ -10,8 +10,10 @@
 //! | [`select`] | exact knapsack and greedy baseline under an FTE or SEK budget, lock-in/out, minimum CNI, waves |
 //! | [`robust`] | seeded Monte Carlo: 90 % rank interval and P(selected) per catchment |
 //!
-//! [`plan`] runs them on a [`Run`] with catchments; [`pipeline::run`](crate::pipeline::run)
-//! calls it when the scenario has a `[plan]` section.
+//! [`plan`] runs them on a [`PlanInput`]: the pieces of a run it needs (the area
+//! table, its CNI, the areas, the catchments, the VTI, the births), borrowed and
+//! typed. [`pipeline::run`](crate::pipeline::run) calls it when the scenario has
+//! a `[plan]` section.
 //!
 //! ```
 //! use careneed::{pipeline, scenario::Scenario};
@@ -37,8 +39,11 @@ pub mod select;
 
 use crate::error::{Error, Location, Result};
 use crate::inputs::table::Table;
-use crate::pipeline::Run;
 use crate::report::Report;
+use crate::scores::areas::AreaSummary;
+use crate::scores::cni::CniResult;
+use crate::scores::vti::VtiResult;
+use crate::spatial::catchments::CatchmentRun;
 use model::Model;
 use programme::{Eligibility, Programme, Resources};
 use rank::{MunicipalitySummary, NeedWeight, RankBy, ranks};
@@ -198,27 +203,46 @@ pub struct Plan {
     pub report: Report,
 }
 
-fn scenario_err(run: &Run, key: &str, message: String) -> Error {
+/// What a plan is computed from: the pieces of a run, borrowed.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanInput<'a> {
+    /// The settings file (scenario) the plan comes from, named in errors and notices.
+    pub source: &'a str,
+    /// The area table.
+    pub table: &'a Table,
+    /// Its CNI, row by row.
+    pub cni: &'a CniResult,
+    /// Every area, table rows first ([`crate::scores::areas::summarise`]).
+    pub areas: &'a [AreaSummary],
+    /// The catchments and their summaries.
+    pub catchments: &'a CatchmentRun,
+    /// VTI per centre, when a BVC table was given.
+    pub vti: Option<&'a VtiResult>,
+    /// The births table, when there is one.
+    pub births: Option<&'a Table>,
+}
+
+fn scenario_err(source: &str, key: &str, message: String) -> Error {
     Error::Scenario {
-        location: Location::file(run.scenario.source.clone()).with_field(key),
+        location: Location::file(source.to_string()).with_field(key),
         message,
     }
 }
 
-/// Eligible families per row of `run.table`, from `births` when given.
+/// Eligible families per row of the area table, from the births table when given.
 pub fn eligibility(
-    run: &Run,
-    births: Option<&Table>,
+    input: &PlanInput,
     first_born_share: f64,
     report: &mut Report,
 ) -> Result<Eligibility> {
-    let under5 = run.table.require("under5")?;
-    let under: Vec<f64> = run.table.rows.iter().map(|r| r.values[under5]).collect();
+    let table = input.table;
+    let under5 = table.require("under5")?;
+    let under: Vec<f64> = table.rows.iter().map(|r| r.values[under5]).collect();
     let mut e = Eligibility::estimated(&under, first_born_share);
-    let Some(b) = births else {
+    let Some(b) = input.births else {
         report.info(
             "eligibility",
-            Location::file(run.scenario.source.clone()).with_field("inputs.births"),
+            Location::file(input.source.to_string()).with_field("inputs.births"),
             e.source.clone(),
         );
         return Ok(e);
@@ -226,7 +250,7 @@ pub fn eligibility(
     let fb = b.require("first_births")?;
     let fis = b.column("first_in_sweden");
     let mut missing = Vec::new();
-    for (i, row) in run.table.rows.iter().enumerate() {
+    for (i, row) in table.rows.iter().enumerate() {
         match b.row(&row.key) {
             Some(r) => {
                 e.first_births[i] = r.values[fb];
@@ -272,24 +296,19 @@ pub fn eligibility(
     Ok(e)
 }
 
-/// Builds the [`Model`] of a run with catchments.
-pub fn model(run: &Run, eligibility: Eligibility, spec: &PlanSpec) -> Result<Model> {
-    let Some(c) = &run.catchments else {
-        return Err(scenario_err(
-            run,
-            "plan",
-            "a plan needs catchments: give inputs.boundaries and inputs.bvc_points".into(),
-        ));
-    };
-    let pop = run.table.require("population")?;
-    let cols = run
+/// Builds the [`Model`] of a plan's input.
+pub fn model(input: &PlanInput, eligibility: Eligibility, spec: &PlanSpec) -> Result<Model> {
+    let c = input.catchments;
+    let table = input.table;
+    let pop = table.require("population")?;
+    let cols = input
         .cni
         .variables
         .iter()
-        .map(|v| run.table.require(&v.name))
+        .map(|v| table.require(&v.name))
         .collect::<Result<Vec<_>>>()?;
     // polygon → table row
-    let row_of: BTreeMap<usize, usize> = run
+    let row_of: BTreeMap<usize, usize> = input
         .areas
         .iter()
         .filter_map(|a| Some((a.polygon?, a.row?)))
@@ -305,16 +324,12 @@ pub fn model(run: &Run, eligibility: Eligibility, spec: &PlanSpec) -> Result<Mod
                 .collect()
         })
         .collect();
-    let (vti_centres, vti_of) = match &run.vti {
+    let (vti_centres, vti_of) = match input.vti {
         Some(v) => {
             let t = &v.centres;
             let centres = t
                 .iter()
-                .map(|x| {
-                    let n = x.newborns;
-                    let back = |p: Option<f64>| p.unwrap_or(0.0) * n;
-                    [n, back(x.p_first), back(x.p_bcg), back(x.p_smoke)]
-                })
+                .map(|x| [x.newborns, x.first_born, x.bcg_indicated, x.mother_smoking])
                 .collect();
             let of = c
                 .catchments
@@ -330,7 +345,7 @@ pub fn model(run: &Run, eligibility: Eligibility, spec: &PlanSpec) -> Result<Mod
         BudgetUnit::Fte => spec.programme.fte_per_family(),
         BudgetUnit::Sek => spec.programme.resources(1.0).cost_sek.ok_or_else(|| {
             scenario_err(
-                run,
+                input.source,
                 "plan.salaries",
                 format!(
                     "a budget in SEK needs a salary for every profession: {}",
@@ -345,16 +360,15 @@ pub fn model(run: &Run, eligibility: Eligibility, spec: &PlanSpec) -> Result<Mod
         })?,
     };
     Ok(Model {
-        area_codes: run.table.rows.iter().map(|r| r.key.clone()).collect(),
-        population: run.table.rows.iter().map(|r| r.values[pop]).collect(),
-        weights: run.cni.variables.iter().map(|v| v.weight).collect(),
-        counts: run
-            .table
+        area_codes: table.rows.iter().map(|r| r.key.clone()).collect(),
+        population: table.rows.iter().map(|r| r.values[pop]).collect(),
+        weights: input.cni.variables.iter().map(|v| v.weight).collect(),
+        counts: table
             .rows
             .iter()
             .map(|r| cols.iter().map(|&c| r.values[c]).collect())
             .collect(),
-        reference: (run.cni.reference.source == "given").then_some(run.cni.reference.value),
+        reference: input.cni.reference.setting(),
         eligibility,
         bvc: c
             .catchments
@@ -371,13 +385,12 @@ pub fn model(run: &Run, eligibility: Eligibility, spec: &PlanSpec) -> Result<Mod
     })
 }
 
-/// Computes the plan for a run with catchments (see the module docs); `births`
-/// is the births table, when there is one.
-pub fn plan(run: &Run, births: Option<&Table>, spec: &PlanSpec) -> Result<Plan> {
+/// Computes the plan (see the module docs).
+pub fn plan(input: &PlanInput, spec: &PlanSpec) -> Result<Plan> {
     let mut report = Report::default();
-    let elig = eligibility(run, births, spec.first_born_share, &mut report)?;
+    let elig = eligibility(input, spec.first_born_share, &mut report)?;
     let source = elig.source.clone();
-    let m = model(run, elig, spec)?;
+    let m = model(input, elig, spec)?;
     let f = m.evaluate(&m.baseline());
     let n = m.bvc.len();
     let ids: BTreeSet<&str> = m.bvc.iter().map(String::as_str).collect();
@@ -387,7 +400,7 @@ pub fn plan(run: &Run, births: Option<&Table>, spec: &PlanSpec) -> Result<Plan> 
     ] {
         if let Some(bad) = list.iter().find(|b| !ids.contains(b.as_str())) {
             return Err(scenario_err(
-                run,
+                input.source,
                 key,
                 format!("no catchment has BVC id {bad:?}"),
             ));
@@ -415,7 +428,7 @@ pub fn plan(run: &Run, births: Option<&Table>, spec: &PlanSpec) -> Result<Plan> 
     if exact.as_ref().is_some_and(|s| s.lock_in_over_budget) {
         report.warn(
             "lock_in_over_budget",
-            Location::file(run.scenario.source.clone()).with_field("plan.lock_in"),
+            Location::file(input.source.to_string()).with_field("plan.lock_in"),
             "the locked-in catchments cost more than the first wave's budget; they stay selected in wave 1 and the others start later",
         );
     }
@@ -425,8 +438,8 @@ pub fn plan(run: &Run, births: Option<&Table>, spec: &PlanSpec) -> Result<Plan> 
     };
 
     // Municipality of each catchment: the one holding most of its population.
-    let summaries = run.catchments.as_ref().map(|c| &c.summaries);
-    let muni_name: BTreeMap<&str, Option<&str>> = run
+    let summaries = &input.catchments.summaries;
+    let muni_name: BTreeMap<&str, Option<&str>> = input
         .areas
         .iter()
         .map(|a| (a.municipality_code.as_str(), a.municipality.as_deref()))
@@ -437,7 +450,8 @@ pub fn plan(run: &Run, births: Option<&Table>, spec: &PlanSpec) -> Result<Plan> 
         .map(|mem| {
             let mut pop: BTreeMap<&str, f64> = BTreeMap::new();
             for &(a, share) in mem {
-                *pop.entry(&run.areas[a].municipality_code).or_default() += share * m.population[a];
+                *pop.entry(&input.areas[a].municipality_code).or_default() +=
+                    share * m.population[a];
             }
             pop.into_iter()
                 .fold(None::<(&str, f64)>, |best, (k, p)| match best {
@@ -464,9 +478,7 @@ pub fn plan(run: &Run, births: Option<&Table>, spec: &PlanSpec) -> Result<Plan> 
             };
             CatchmentPlan {
                 bvc: m.bvc[c].clone(),
-                name: summaries
-                    .and_then(|s| s.get(c))
-                    .and_then(|s| s.name.clone()),
+                name: summaries.get(c).and_then(|s| s.name.clone()),
                 municipality: muni
                     .as_deref()
                     .and_then(|k| muni_name.get(k).copied().flatten())
@@ -512,10 +524,11 @@ pub fn plan(run: &Run, births: Option<&Table>, spec: &PlanSpec) -> Result<Plan> 
         .collect();
 
     // Municipalities.
-    let children_per_polygon = run.catchments.as_ref().map(|c| &c.children_per_area);
+    let children_per_polygon = &input.catchments.children_per_area;
     let mut munis: BTreeMap<String, MunicipalitySummary> = BTreeMap::new();
-    let mut weighted: BTreeMap<String, (f64, f64)> = BTreeMap::new();
-    for a in run.areas.iter() {
+    // Per municipality, (residents, CNI) of its areas with a CNI.
+    let mut cni_of: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
+    for a in input.areas.iter() {
         let Some(row) = a.row else { continue };
         let entry =
             munis
@@ -534,18 +547,19 @@ pub fn plan(run: &Run, births: Option<&Table>, spec: &PlanSpec) -> Result<Plan> 
         entry.eligible_families += f.area_eligible[row];
         entry.children += a
             .polygon
-            .and_then(|p| children_per_polygon.and_then(|c| c.get(p)))
+            .and_then(|p| children_per_polygon.get(p))
             .copied()
             .unwrap_or(0) as f64;
         if let Some(cni) = f.area_cni[row] {
-            let w = weighted.entry(a.municipality_code.clone()).or_default();
-            w.0 += m.population[row] * cni;
-            w.1 += m.population[row];
+            cni_of
+                .entry(a.municipality_code.clone())
+                .or_default()
+                .push((m.population[row], cni));
         }
     }
-    for (k, (num, den)) in weighted {
+    for (k, pairs) in cni_of {
         if let Some(s) = munis.get_mut(&k) {
-            s.cni = (den > 0.0).then(|| num / den);
+            s.cni = crate::scores::cni::weighted_mean(pairs);
         }
     }
     for (c, muni) in catchment_muni.iter().enumerate() {

@@ -4,12 +4,17 @@
 //! Monte Carlo draw ([`robust`](super::robust)) is another with perturbed inputs,
 //! so both use exactly the same formulas:
 //!
+//! The formulas are the kernels of [`scores`](crate::scores), called here and
+//! nowhere else in the plan:
+//!
 //! ```text
-//! area index  = Σᵢ wᵢ·nᵢ;  area CNI = index / population / R
-//!               (R given, or Σ index / Σ population over areas with residents)
-//! catchment CNI = Σ share·pop·CNI / Σ share·pop            (SCB's CNI)
-//! vti_b       = w₁·first/newborns + w₂·bcg/newborns + w₃·smoking/newborns  (w = 1/3, 1, 1)
-//! relative    = (1 + vti_b) / (newborn-weighted mean of 1 + vti over all centres)
+//! area index  = Σᵢ wᵢ·nᵢ;  area CNI = index / population / R     cni::{weighted_count, area_cni}
+//!               (R given, or Σ index / Σ population over areas   cni::reference_ratio
+//!               with residents)
+//! catchment CNI = Σ share·pop·CNI / Σ share·pop                  cni::weighted_mean
+//! vti_b       = (w₁·first + w₂·bcg + w₃·smoking) / newborns     vti::centre_vti (w = 1/3, 1, 1)
+//! relative    = (1 + vti_b) / (newborn-weighted mean of 1 + vti  vti::{mean_one_plus_vti, relative_vti}
+//!               over all centres)
 //! eligible    = Σ share × eligible families of the area
 //! need        = Σ share × eligible × area CNI   (need weight `cni`)
 //!             | eligible × relative VTI         (`relative_vti`)
@@ -21,6 +26,7 @@
 //! use careneed::plan::model::Model;
 //! use careneed::plan::programme::Eligibility;
 //! use careneed::plan::rank::{NeedWeight, RankBy};
+//! use careneed::scores::cni::Reference;
 //! // Two areas, one variable (weight 2), R computed: index 20 and 60, pop 100 and 100,
 //! // R = 80/200 = 0.4, CNI 0.5 and 1.5. One catchment holds all of A and half of B.
 //! let m = Model {
@@ -28,7 +34,7 @@
 //!     population: vec![100.0, 100.0],
 //!     weights: vec![2.0],
 //!     counts: vec![vec![10.0], vec![30.0]],
-//!     reference: None,
+//!     reference: Reference::FromInput,
 //!     eligibility: Eligibility::estimated(&[50.0, 100.0], 0.4),
 //!     bvc: vec!["X".into()],
 //!     members: vec![vec![(0, 1.0), (1, 0.5)]],
@@ -48,10 +54,9 @@
 
 use super::programme::Eligibility;
 use super::rank::{NeedWeight, RankBy};
+use crate::scores::cni::{self, Reference};
+use crate::scores::vti;
 use serde::{Deserialize, Serialize};
-
-/// Published VTI weights of `p_first`, `p_bcg`, `p_smoke`.
-pub const VTI_WEIGHTS: [f64; 3] = [1.0 / 3.0, 1.0, 1.0];
 
 /// Everything a plan's figures depend on (see the module docs).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,8 +69,8 @@ pub struct Model {
     pub weights: Vec<f64>,
     /// Counts per area and variable (`counts[area][variable]`).
     pub counts: Vec<Vec<f64>>,
-    /// The reference ratio R when given; computed from the areas otherwise.
-    pub reference: Option<f64>,
+    /// The reference ratio R: given, or computed from each draw's areas.
+    pub reference: Reference,
     /// Eligible families per area and how they were found.
     pub eligibility: Eligibility,
     /// BVC id of each catchment.
@@ -127,7 +132,7 @@ impl Model {
     pub fn baseline(&self) -> Draw {
         Draw {
             weights: self.weights.clone(),
-            vti_weights: VTI_WEIGHTS,
+            vti_weights: vti::WEIGHTS,
             counts: self.counts.clone(),
             first_births: self.eligibility.first_births.clone(),
             first_in_sweden: self.eligibility.first_in_sweden.clone(),
@@ -140,20 +145,18 @@ impl Model {
         let index: Vec<f64> = d
             .counts
             .iter()
-            .map(|c| c.iter().zip(&d.weights).map(|(n, w)| n * w).sum())
+            .map(|c| cni::weighted_count(&d.weights, c.iter().copied()))
             .collect();
-        let r = self.reference.unwrap_or_else(|| {
-            let (i, p) = index
-                .iter()
-                .zip(&self.population)
-                .filter(|&(_, &p)| p > 0.0)
-                .fold((0.0, 0.0), |(i, q), (x, p)| (i + x, q + p));
-            if p > 0.0 { i / p } else { 0.0 }
-        });
+        let r = match self.reference {
+            Reference::Given(r) => r,
+            Reference::FromInput => {
+                cni::reference_ratio(&index, &self.population).map_or(0.0, |(r, _)| r)
+            }
+        };
         let area_cni: Vec<Option<f64>> = index
             .iter()
             .zip(&self.population)
-            .map(|(&i, &p)| (p > 0.0 && r > 0.0).then(|| i / p / r))
+            .map(|(&i, &p)| cni::area_cni(i, p, r))
             .collect();
         let area_eligible: Vec<f64> = (0..self.area_codes.len())
             .map(|a| {
@@ -168,20 +171,11 @@ impl Model {
         let vti: Vec<Option<f64>> = d
             .vti_centres
             .iter()
-            .map(|&[n, f, b, s]| {
-                (n > 0.0).then(|| {
-                    let w = d.vti_weights;
-                    (w[0] * f.min(n) + w[1] * b.min(n) + w[2] * s.min(n)) / n
-                })
-            })
+            .map(|&[n, f, b, s]| vti::centre_vti(d.vti_weights, n, [f, b, s]))
             .collect();
-        let (num, den) = d
-            .vti_centres
-            .iter()
-            .zip(&vti)
-            .filter_map(|(c, v)| v.map(|v| (c[0], v)))
-            .fold((0.0, 0.0), |(a, b), (n, v)| (a + n * (1.0 + v), b + n));
-        let mean = if den > 0.0 { num / den } else { 0.0 };
+        let mean =
+            vti::mean_one_plus_vti(d.vti_centres.iter().map(|c| c[0]).zip(vti.iter().copied()))
+                .unwrap_or(0.0);
         let n = self.bvc.len();
         let mut f = Figures {
             area_cni,
@@ -194,19 +188,17 @@ impl Model {
             cost: Vec::with_capacity(n),
         };
         for c in 0..n {
-            let (mut wsum, mut psum, mut eligible, mut need_cni) = (0.0, 0.0, 0.0, 0.0);
-            for &(a, share) in self.members.get(c).map(Vec::as_slice).unwrap_or(&[]) {
+            let members = self.members.get(c).map(Vec::as_slice).unwrap_or(&[]);
+            let (mut eligible, mut need_cni) = (0.0, 0.0);
+            for &(a, share) in members {
                 let e = share * f.area_eligible.get(a).copied().unwrap_or(0.0);
                 eligible += e;
-                let cni = f.area_cni.get(a).copied().flatten();
-                need_cni += e * cni.unwrap_or(1.0);
-                if let Some(cni) = cni {
-                    let p = share * self.population[a];
-                    wsum += p * cni;
-                    psum += p;
-                }
+                need_cni += e * f.area_cni.get(a).copied().flatten().unwrap_or(1.0);
             }
-            let cni = (psum > 0.0).then(|| wsum / psum);
+            let cni = cni::weighted_mean(members.iter().filter_map(|&(a, share)| {
+                let cni = f.area_cni.get(a).copied().flatten()?;
+                Some((share * self.population[a], cni))
+            }));
             let relative_vti = self
                 .vti_of
                 .get(c)
@@ -214,7 +206,7 @@ impl Model {
                 .flatten()
                 .and_then(|j| vti.get(j).copied().flatten())
                 .filter(|_| mean > 0.0)
-                .map(|v| (1.0 + v) / mean);
+                .map(|v| vti::relative_vti(v, mean));
             let need = match self.need_weight {
                 NeedWeight::Cni => need_cni,
                 NeedWeight::RelativeVti => eligible * relative_vti.unwrap_or(1.0),

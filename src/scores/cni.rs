@@ -157,15 +157,112 @@ impl Default for CniSpec {
     }
 }
 
+/// Where the reference ratio R that was used came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferenceSource {
+    /// Given by the user (e.g. the national value for the year).
+    Given,
+    /// Computed from the input areas with residents ([`reference_ratio`]).
+    Computed {
+        /// The number of areas it was computed from.
+        areas: usize,
+    },
+}
+
 /// The reference ratio actually used, and where it came from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ReferenceUsed {
     /// R.
     pub value: f64,
-    /// `given` or `computed`.
-    pub source: String,
+    /// Given or computed.
+    pub source: ReferenceSource,
+}
+
+impl ReferenceUsed {
+    /// Whether R was given rather than computed.
+    pub fn is_given(&self) -> bool {
+        self.source == ReferenceSource::Given
+    }
+
     /// One sentence for outputs, e.g. "R = 2.47615, given".
-    pub description: String,
+    pub fn description(&self) -> String {
+        match self.source {
+            ReferenceSource::Given => format!("R = {}, given", self.value),
+            ReferenceSource::Computed { areas } => format!(
+                "R = {:.5}, computed from the {areas} input areas with residents (Σ index / Σ population)",
+                self.value
+            ),
+        }
+    }
+
+    /// The setting that reproduces this reference in another computation:
+    /// [`Reference::Given`] when R was given, [`Reference::FromInput`] when it was
+    /// computed (a Monte Carlo draw computes it again from its own counts).
+    pub fn setting(&self) -> Reference {
+        match self.source {
+            ReferenceSource::Given => Reference::Given(self.value),
+            ReferenceSource::Computed { .. } => Reference::FromInput,
+        }
+    }
+}
+
+/// The weighted count of one area, `Σᵢ wᵢ·nᵢ` (weights and counts in the same
+/// variable order). The one place this sum is formed: [`compute`] and every
+/// Monte Carlo draw of a plan call it.
+///
+/// ```
+/// use careneed::scores::cni::weighted_count;
+/// assert_eq!(weighted_count(&[2.0, 0.5], [10.0, 4.0]), 22.0);
+/// ```
+pub fn weighted_count(weights: &[f64], counts: impl IntoIterator<Item = f64>) -> f64 {
+    weights.iter().zip(counts).map(|(w, n)| w * n).sum()
+}
+
+/// SCB's reference ratio computed from the areas themselves: `R = Σ index /
+/// Σ population` over the areas with residents, and the number of those areas.
+/// `None` when no area has residents or the weighted counts sum to zero or less.
+///
+/// ```
+/// use careneed::scores::cni::reference_ratio;
+/// // The empty third area is left out.
+/// let (r, n) = reference_ratio(&[20.0, 60.0, 5.0], &[100.0, 100.0, 0.0]).unwrap();
+/// assert_eq!((r, n), (0.4, 2));
+/// ```
+pub fn reference_ratio(index: &[f64], population: &[f64]) -> Option<(f64, usize)> {
+    let (i, p, n) = index
+        .iter()
+        .zip(population)
+        .filter(|&(_, &p)| p > 0.0)
+        .fold((0.0, 0.0, 0usize), |(i, q, n), (x, p)| {
+            (i + x, q + p, n + 1)
+        });
+    (p > 0.0 && i > 0.0).then(|| (i / p, n))
+}
+
+/// An area's CNI, `index / population / R`; `None` without residents.
+pub fn area_cni(index: f64, population: f64, r: f64) -> Option<f64> {
+    (population > 0.0 && r > 0.0).then(|| index / population / r)
+}
+
+/// The weighted mean `Σ w·v / Σ w` of `(w, v)` pairs; `None` when the weights
+/// sum to zero or less. The one aggregation of CNI into larger units: a
+/// catchment's CNI (`w` = share × residents of each member area), a
+/// municipality's (`w` = residents), a BVC's from its listed children (`w` = 1
+/// per child, at the child's home-area CNI).
+///
+/// ```
+/// use careneed::scores::cni::weighted_mean;
+/// // 100 residents at CNI 0.5 and half of an area of 100 at 1.5.
+/// let cni = weighted_mean([(100.0, 0.5), (0.5 * 100.0, 1.5)]).unwrap();
+/// assert!((cni - 0.833333).abs() < 1e-6);
+/// assert_eq!(weighted_mean(std::iter::empty()), None);
+/// ```
+pub fn weighted_mean(pairs: impl IntoIterator<Item = (f64, f64)>) -> Option<f64> {
+    let (num, den) = pairs
+        .into_iter()
+        .fold((0.0, 0.0), |(a, b), (w, v)| (a + w * v, b + w));
+    (den > 0.0).then(|| num / den)
 }
 
 /// Research-variant results for one area.
@@ -245,24 +342,17 @@ pub fn compute(table: &Table, spec: &CniSpec) -> Result<CniResult> {
         .iter()
         .map(|v| table.require(&v.name))
         .collect::<Result<Vec<_>>>()?;
+    let weights: Vec<f64> = spec.variables.iter().map(|v| v.weight).collect();
 
     let mut areas: Vec<AreaCni> = table
         .rows
         .iter()
-        .map(|row| {
-            let index = spec
-                .variables
-                .iter()
-                .zip(&var_cols)
-                .map(|(v, &c)| v.weight * row.values[c])
-                .sum::<f64>();
-            AreaCni {
-                code: row.key.clone(),
-                population: row.values[pop_col],
-                index,
-                cni: None,
-                research: None,
-            }
+        .map(|row| AreaCni {
+            code: row.key.clone(),
+            population: row.values[pop_col],
+            index: weighted_count(&weights, var_cols.iter().map(|&c| row.values[c])),
+            cni: None,
+            research: None,
         })
         .collect();
 
@@ -275,38 +365,28 @@ pub fn compute(table: &Table, spec: &CniSpec) -> Result<CniResult> {
             }
             ReferenceUsed {
                 value: r,
-                source: "given".into(),
-                description: format!("R = {r}, given"),
+                source: ReferenceSource::Given,
             }
         }
         Reference::FromInput => {
-            let (idx, pop, n) = areas
-                .iter()
-                .filter(|a| a.population > 0.0)
-                .fold((0.0, 0.0, 0usize), |(i, p, n), a| {
-                    (i + a.index, p + a.population, n + 1)
-                });
-            if pop <= 0.0 || idx <= 0.0 {
-                return Err(Error::Compute(format!(
+            let index: Vec<f64> = areas.iter().map(|a| a.index).collect();
+            let population: Vec<f64> = areas.iter().map(|a| a.population).collect();
+            let (value, n) = reference_ratio(&index, &population).ok_or_else(|| {
+                Error::Compute(format!(
                     "{}: cannot compute the reference ratio R: the areas have no residents or no weighted counts",
                     table.source
-                )));
-            }
-            let r = idx / pop;
+                ))
+            })?;
             ReferenceUsed {
-                value: r,
-                source: "computed".into(),
-                description: format!(
-                    "R = {r:.5}, computed from the {n} input areas with residents (Σ index / Σ population)"
-                ),
+                value,
+                source: ReferenceSource::Computed { areas: n },
             }
         }
     };
 
     for (area, row) in areas.iter_mut().zip(&table.rows) {
-        if area.population > 0.0 {
-            area.cni = Some(area.index / area.population / reference.value);
-        } else {
+        area.cni = area_cni(area.index, area.population, reference.value);
+        if area.cni.is_none() {
             report.warn(
                 "no_population",
                 Location::file(table.source.clone())

@@ -41,6 +41,48 @@ use crate::inputs::table::Table;
 use crate::report::Report;
 use serde::{Deserialize, Serialize};
 
+/// The published weights of the three shares: `p_first / 3 + p_bcg + p_smoke`.
+pub const WEIGHTS: [f64; 3] = [1.0 / 3.0, 1.0, 1.0];
+
+/// A centre's VTI from its counts, `Σₖ wₖ·countₖ / newborns` (first-born, BCG
+/// indicated, smoking mother; each count capped at the newborns); `None` without
+/// newborns. The one place VTI is formed: [`compute`] and every Monte Carlo
+/// draw of a plan call it.
+///
+/// ```
+/// use careneed::scores::vti::{centre_vti, WEIGHTS};
+/// // 48/120/3 + 12/120 + 6/120
+/// let v = centre_vti(WEIGHTS, 120.0, [48.0, 12.0, 6.0]).unwrap();
+/// assert!((v - 0.283333).abs() < 1e-6);
+/// assert_eq!(centre_vti(WEIGHTS, 0.0, [0.0; 3]), None);
+/// ```
+pub fn centre_vti(weights: [f64; 3], newborns: f64, counts: [f64; 3]) -> Option<f64> {
+    (newborns > 0.0).then(|| {
+        weights
+            .iter()
+            .zip(counts)
+            .map(|(w, c)| w * c.min(newborns))
+            .sum::<f64>()
+            / newborns
+    })
+}
+
+/// The newborn-weighted mean of `1 + vti` over centres `(newborns, vti)`, the
+/// denominator of the relative VTI; centres without a VTI are left out. `None`
+/// when no centre has newborns.
+pub fn mean_one_plus_vti(centres: impl IntoIterator<Item = (f64, Option<f64>)>) -> Option<f64> {
+    crate::scores::cni::weighted_mean(
+        centres
+            .into_iter()
+            .filter_map(|(n, v)| v.map(|v| (n, 1.0 + v))),
+    )
+}
+
+/// A centre's relative VTI, `(1 + vti) / mean` ([`mean_one_plus_vti`]).
+pub fn relative_vti(vti: f64, mean: f64) -> f64 {
+    (1.0 + vti) / mean
+}
+
 /// The norms behind the VTI figures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VtiSpec {
@@ -71,6 +113,12 @@ pub struct CentreVti {
     pub name: Option<String>,
     /// Newborns a year.
     pub newborns: f64,
+    /// First-born children.
+    pub first_born: f64,
+    /// Children indicated for BCG vaccine.
+    pub bcg_indicated: f64,
+    /// Children whose mothers smoke.
+    pub mother_smoking: f64,
     /// First-born share; `None` without newborns.
     pub p_first: Option<f64>,
     /// BCG-indicated share.
@@ -123,12 +171,10 @@ pub fn compute(table: &Table, spec: &VtiSpec) -> Result<VtiResult> {
         .iter()
         .map(|row| {
             let newborns = row.values[n];
-            let share = |c: usize| (newborns > 0.0).then(|| row.values[c] / newborns);
-            let (p_first, p_bcg, p_smoke) = (share(f), share(b), share(s));
-            let vti = match (p_first, p_bcg, p_smoke) {
-                (Some(a), Some(b), Some(c)) => Some(a / 3.0 + b + c),
-                _ => None,
-            };
+            let counts = [row.values[f], row.values[b], row.values[s]];
+            let share = |c: f64| (newborns > 0.0).then(|| c / newborns);
+            let (p_first, p_bcg, p_smoke) = (share(counts[0]), share(counts[1]), share(counts[2]));
+            let vti = centre_vti(WEIGHTS, newborns, counts);
             let vt_children = vti.unwrap_or(0.0) * newborns;
             let weighted_newborns = newborns + vt_children;
             let nurse_fte = weighted_newborns / spec.newborns_per_fte;
@@ -158,6 +204,9 @@ pub fn compute(table: &Table, spec: &VtiSpec) -> Result<VtiResult> {
                 bvc: row.key.clone(),
                 name: table.label(row, "name").map(str::to_string),
                 newborns,
+                first_born: counts[0],
+                bcg_indicated: counts[1],
+                mother_smoking: counts[2],
                 p_first,
                 p_bcg,
                 p_smoke,
@@ -171,18 +220,14 @@ pub fn compute(table: &Table, spec: &VtiSpec) -> Result<VtiResult> {
             }
         })
         .collect();
-    let total_newborns: f64 = centres.iter().map(|c| c.newborns).sum();
-    let total_weighted: f64 = centres.iter().map(|c| c.weighted_newborns).sum();
-    let mean = if total_newborns > 0.0 {
-        total_weighted / total_newborns
-    } else {
-        return Err(Error::Compute(format!(
+    let mean = mean_one_plus_vti(centres.iter().map(|c| (c.newborns, c.vti))).ok_or_else(|| {
+        Error::Compute(format!(
             "{}: no centre has newborns, so no VTI can be computed",
             table.source
-        )));
-    };
+        ))
+    })?;
     for c in &mut centres {
-        c.relative_vti = c.vti.map(|v| (1.0 + v) / mean);
+        c.relative_vti = c.vti.map(|v| relative_vti(v, mean));
     }
     Ok(VtiResult {
         spec: spec.clone(),

@@ -422,8 +422,8 @@ pub fn cni_by_listing(
             points.len()
         )));
     }
-    // Per BVC: children, with_cni, sum of CNI.
-    let mut by_bvc: BTreeMap<&str, (u64, u64, f64)> = BTreeMap::new();
+    // Per BVC: children, and the home-area CNI of each child that has one.
+    let mut by_bvc: BTreeMap<&str, (u64, Vec<f64>)> = BTreeMap::new();
     for (i, area) in assignment.area.iter().enumerate() {
         let bvc = points.value(i, column).unwrap_or("").trim();
         if bvc.is_empty() {
@@ -447,20 +447,18 @@ pub fn cni_by_listing(
             }
             None => None,
         };
-        let entry = by_bvc.entry(bvc).or_insert((0, 0, 0.0));
+        let entry = by_bvc.entry(bvc).or_default();
         entry.0 += 1;
-        if let Some(cni) = cni {
-            entry.1 += 1;
-            entry.2 += cni;
-        }
+        entry.1.extend(cni);
     }
     Ok(by_bvc
         .into_iter()
-        .map(|(bvc, (children, with_cni, sum))| ListingCni {
+        .map(|(bvc, (children, cni))| ListingCni {
             bvc: bvc.to_string(),
             children,
-            with_cni,
-            mean_cni: (with_cni > 0).then(|| sum / with_cni as f64),
+            with_cni: cni.len() as u64,
+            // Each child weighs 1: the kernel every CNI aggregation uses.
+            mean_cni: crate::scores::cni::weighted_mean(cni.into_iter().map(|c| (1.0, c))),
         })
         .collect())
 }

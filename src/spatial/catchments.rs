@@ -50,6 +50,7 @@ use crate::inputs::boundaries::Boundaries;
 use crate::inputs::crs::{self, Crs};
 use crate::inputs::points::{Points, check_crs};
 use crate::report::Report;
+use crate::scores::cni;
 use crate::scores::vti::VtiResult;
 use crate::spatial::assign::{AreaIndex, Assignment, assign};
 use geo::{Area as _, BoundingRect, Centroid, MultiPolygon, unary_union};
@@ -137,6 +138,17 @@ impl Catchments {
         }
         sums
     }
+}
+
+/// Catchments of a run and their per-BVC figures.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CatchmentRun {
+    /// The catchments.
+    pub catchments: Catchments,
+    /// Population, children 0–5, CNI and VTI per catchment, in catchment order.
+    pub summaries: Vec<CatchmentSummary>,
+    /// Geocoded children located in each polygon of the boundaries (zeros without children).
+    pub children_per_area: Vec<u64>,
 }
 
 /// Population, children and need per catchment ([`summarise`]).
@@ -762,24 +774,33 @@ pub fn summarise(
     c.catchments
         .iter()
         .map(|catchment| {
-            let mut population = 0.0;
-            let mut children = 0.0;
-            let (mut weighted, mut weight) = (0.0, 0.0);
-            for &(a, share) in catchment
+            let members: Vec<(f64, Option<f64>, Option<f64>)> = catchment
                 .areas
                 .iter()
                 .filter(|&&(a, _)| a < boundaries.len())
-            {
-                let pop = area_population.get(a).copied().flatten();
-                if let Some(p) = pop {
-                    population += share * p;
-                }
-                children += share * area_children.get(a).copied().unwrap_or(0) as f64;
-                if let (Some(p), Some(cni)) = (pop, area_cni.get(a).copied().flatten()) {
-                    weighted += share * p * cni;
-                    weight += share * p;
-                }
-            }
+                .map(|&(a, share)| {
+                    (
+                        share,
+                        area_population.get(a).copied().flatten(),
+                        area_cni.get(a).copied().flatten(),
+                    )
+                })
+                .collect();
+            let population: f64 = members
+                .iter()
+                .filter_map(|&(share, pop, _)| Some(share * pop?))
+                .sum();
+            let children: f64 = catchment
+                .areas
+                .iter()
+                .filter(|&&(a, _)| a < boundaries.len())
+                .map(|&(a, share)| share * area_children.get(a).copied().unwrap_or(0) as f64)
+                .sum();
+            let cni = cni::weighted_mean(
+                members
+                    .iter()
+                    .filter_map(|&(share, pop, cni)| Some((share * pop?, cni?))),
+            );
             let centre = vti.and_then(|v| v.centres.iter().find(|x| x.bvc == catchment.bvc));
             CatchmentSummary {
                 bvc: catchment.bvc.clone(),
@@ -789,7 +810,7 @@ pub fn summarise(
                     .or_else(|| centre.and_then(|x| x.name.clone())),
                 population,
                 children,
-                cni: (weight > 0.0).then(|| weighted / weight),
+                cni,
                 vti: centre.and_then(|x| x.vti),
                 relative_vti: centre.and_then(|x| x.relative_vti),
                 areas: catchment.areas.len(),

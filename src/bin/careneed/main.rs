@@ -3,7 +3,7 @@
 //! non-zero with one clear message when something is wrong.
 
 use careneed::outputs;
-use careneed::pipeline::{self, Run};
+use careneed::pipeline;
 use careneed::report::Level;
 use careneed::scenario::Scenario;
 use careneed::scores::cni::{Method, Transform};
@@ -94,31 +94,39 @@ enum Command {
     },
     /// Compute VTI, weighted newborns and nurse time per BVC.
     Vti {
-        /// Per-BVC table: bvc, newborns, first_born, bcg_indicated, mother_smoking.
+        /// Per-BVC table: bvc, newborns, first_born, bcg_indicated, mother_smoking
+        /// (default: the scenario's inputs.bvc_table).
         #[arg(long)]
-        table: PathBuf,
+        table: Option<PathBuf>,
+        /// Scenario with the VTI norms and the privacy threshold.
+        #[arg(long)]
+        scenario: Option<PathBuf>,
         /// Output CSV.
         #[arg(long)]
         out: PathBuf,
     },
     /// Assign geocoded points (CSV with x, y columns) to areas and count them per area.
     Assign {
-        /// Areas (GeoJSON or GeoPackage polygons).
+        /// Areas (GeoJSON or GeoPackage polygons; default: the scenario's inputs.boundaries).
         #[arg(long)]
-        areas: PathBuf,
+        areas: Option<PathBuf>,
         /// GeoPackage layer of the areas (needed when the file has several).
         #[arg(long)]
         layer: Option<String>,
-        /// Points (CSV with x and y columns).
+        /// Points (CSV with x and y columns; default: the scenario's inputs.children).
         #[arg(long)]
-        points: PathBuf,
+        points: Option<PathBuf>,
+        /// Scenario with the boundaries' settings and the privacy threshold.
+        #[arg(long)]
+        scenario: Option<PathBuf>,
         /// CRS of the points, e.g. EPSG:3006 or EPSG:4326 (any EPSG code with the
         /// `proj` feature); default: the areas' CRS.
         #[arg(long)]
         crs: Option<String>,
-        /// Property (GeoJSON) or column (GeoPackage) of the areas holding the area code.
-        #[arg(long, default_value = "code")]
-        code_field: String,
+        /// Property (GeoJSON) or column (GeoPackage) of the areas holding the area
+        /// code (default: the scenario's, else `code`).
+        #[arg(long)]
+        code_field: Option<String>,
         /// Column of the points' x (easting or longitude).
         #[arg(long, default_value = "x")]
         x: String,
@@ -164,25 +172,33 @@ enum Command {
         /// What to do with a missing value: error, skip or zero.
         #[arg(long, value_enum, default_value_t = MissingArg::Error)]
         missing: MissingArg,
+        /// Scenario with the privacy threshold.
+        #[arg(long)]
+        scenario: Option<PathBuf>,
         /// Output CSV (target code column first).
         #[arg(long)]
         out: PathBuf,
     },
     /// BVC catchments with population, children 0–5, CNI and VTI, built from BVC
-    /// points (nearest BVC), given catchment polygons, or listings.
+    /// points (nearest BVC), given catchment polygons, or listings: the same
+    /// computation as `run`, from a scenario, flags, or a scenario with flags
+    /// overriding its inputs.
     Catchments {
+        /// Scenario: inputs, column mapping, weights, reference and privacy.
+        #[arg(long)]
+        scenario: Option<PathBuf>,
         /// Areas (GeoJSON or GeoPackage polygons).
         #[arg(long)]
-        areas: PathBuf,
+        areas: Option<PathBuf>,
         /// GeoPackage layer of the areas (needed when the file has several).
         #[arg(long)]
         layer: Option<String>,
         /// Property (GeoJSON) or column (GeoPackage) of the areas holding the code.
-        #[arg(long, default_value = "code")]
-        code_field: String,
+        #[arg(long)]
+        code_field: Option<String>,
         /// Area table (CSV) for population and CNI.
         #[arg(long)]
-        table: PathBuf,
+        table: Option<PathBuf>,
         /// BVC points (GeoJSON, property `bvc`): each area goes to the nearest BVC.
         #[arg(long, group = "method")]
         bvc: Option<PathBuf>,
@@ -192,6 +208,9 @@ enum Command {
         /// Children listed at BVCs (CSV x,y,…,bvc in the areas' CRS).
         #[arg(long, group = "method")]
         listings: Option<PathBuf>,
+        /// Property or column holding the BVC id in the points, polygons or listings.
+        #[arg(long)]
+        bvc_field: Option<String>,
         /// Geocoded children (CSV x,y) for counts and population-weighted centroids.
         #[arg(long)]
         children: Option<PathBuf>,
@@ -250,6 +269,20 @@ fn demo_dir(given: Option<PathBuf>) -> PathBuf {
     })
 }
 
+/// The scenario file, or an empty scenario (flags give its inputs).
+fn scenario_or_default(path: Option<&Path>) -> careneed::Result<Scenario> {
+    match path {
+        Some(p) => Scenario::read(p),
+        None => Ok(Scenario::default()),
+    }
+}
+
+/// A path given on the command line, made absolute so that it is read from the
+/// current folder even inside a scenario (whose own paths are relative to it).
+fn from_cwd(path: PathBuf) -> PathBuf {
+    std::path::absolute(&path).unwrap_or(path)
+}
+
 fn run(cli: Cli) -> careneed::Result<()> {
     let repair = cli.repair;
     match cli.command {
@@ -286,24 +319,22 @@ fn run(cli: Cli) -> careneed::Result<()> {
             scenario,
             out,
         } => {
-            let mut s = match scenario {
-                Some(p) => Scenario::read(&p)?,
-                None => Scenario::default(),
-            };
-            s.base = PathBuf::new();
-            s.inputs.areas = Some(table);
-            s.inputs.boundaries = boundaries;
+            let mut s = scenario_or_default(scenario.as_deref())?;
+            s.inputs.areas = Some(from_cwd(table));
+            s.inputs.boundaries = boundaries.map(from_cwd);
             s.inputs.code_field = Some(code_field);
             s.inputs.repair |= repair;
-            // `careneed cni` takes only the scenario's column mapping and weights:
-            // its other inputs (relative to the scenario's folder, which is not
-            // used here), catchments and plan are left out.
+            // `careneed cni` takes the scenario's column mapping, weights,
+            // reference and privacy threshold: its other inputs, catchments and
+            // plan are left out.
             if layer.is_some() {
                 s.inputs.layer = layer;
             }
             s.inputs.bvc_table = None;
             s.inputs.municipalities = None;
             s.inputs.bvc_points = None;
+            s.inputs.catchment_polygons = None;
+            s.inputs.listings = None;
             s.inputs.children = None;
             s.inputs.births = None;
             s.plan = None;
@@ -319,27 +350,51 @@ fn run(cli: Cli) -> careneed::Result<()> {
                 TransformArg::Log => Transform::Log,
             });
             let run = pipeline::run(&s)?;
+            let released = run.release();
             outputs::check_not_input(&out, &run.input_paths())?;
-            outputs::write_atomic(&out, &outputs::csv::cni(&run.cni, &s.privacy())?)?;
-            print_notices(&run);
-            println!("{}", run.cni.reference.description);
+            outputs::write_atomic(&out, &outputs::csv::cni(&released)?)?;
+            print_notices(&released);
+            println!("{}", run.cni.reference.description());
             println!("wrote {} ({} areas)", out.display(), run.cni.areas.len());
             Ok(())
         }
-        Command::Vti { table, out } => {
+        Command::Vti {
+            table,
+            scenario,
+            out,
+        } => {
+            let s = scenario_or_default(scenario.as_deref())?;
+            let table = match table {
+                Some(t) => from_cwd(t),
+                None => s
+                    .inputs
+                    .bvc_table
+                    .as_ref()
+                    .map(|p| s.resolve(p))
+                    .ok_or_else(|| careneed::Error::Scenario {
+                        location: careneed::Location::file(s.source.clone())
+                            .with_field("inputs.bvc_table"),
+                        message: "give --table or a scenario with inputs.bvc_table".into(),
+                    })?,
+            };
             let (t, report) = careneed::inputs::table::read_table(
                 &table,
                 &careneed::inputs::table::TableSpec::bvc_vti(),
             )?;
-            let result = careneed::scores::vti::compute(&t, &Default::default())?;
+            let result = careneed::scores::vti::compute(&t, &s.vti_spec())?;
+            let mut notices = report.notices;
+            notices.extend(result.report.notices.iter().cloned());
+            let meta = careneed::release::Meta {
+                name: s.name.clone(),
+                scenario: s.source.clone(),
+                inputs: vec![("BVC table (VTI)".into(), table.clone())],
+                input_paths: vec![table.clone()],
+                ..Default::default()
+            };
+            let released = careneed::release::release_centres(meta, &result, &notices, s.privacy());
             outputs::check_not_input(&out, &[table])?;
-            outputs::write_atomic(
-                &out,
-                &outputs::csv::vti(&result, &outputs::privacy::Privacy::default())?,
-            )?;
-            for n in report.notices.iter().chain(&result.report.notices) {
-                println!("{n}");
-            }
+            outputs::write_atomic(&out, &outputs::csv::vti(&released)?)?;
+            print_notices(&released);
             println!("wrote {} ({} centres)", out.display(), result.centres.len());
             Ok(())
         }
@@ -347,25 +402,54 @@ fn run(cli: Cli) -> careneed::Result<()> {
             areas,
             layer,
             points,
+            scenario,
             crs,
             code_field,
             x,
             y,
             out,
-        } => assign(
-            &areas,
-            &careneed::inputs::boundaries::BoundaryOptions {
-                code_field,
-                layer,
-                repair,
-                ..Default::default()
-            },
-            &points,
-            crs.as_deref(),
-            &x,
-            &y,
-            &out,
-        ),
+        } => {
+            let s = scenario_or_default(scenario.as_deref())?;
+            let missing = |key: &str, flag: &str| careneed::Error::Scenario {
+                location: careneed::Location::file(s.source.clone()).with_field(key),
+                message: format!("give {flag} or a scenario with {key}"),
+            };
+            let areas = match areas {
+                Some(a) => from_cwd(a),
+                None => s
+                    .inputs
+                    .boundaries
+                    .as_ref()
+                    .map(|p| s.resolve(p))
+                    .ok_or_else(|| missing("inputs.boundaries", "--areas"))?,
+            };
+            let points = match points {
+                Some(p) => from_cwd(p),
+                None => s
+                    .inputs
+                    .children
+                    .as_ref()
+                    .map(|p| s.resolve(p))
+                    .ok_or_else(|| missing("inputs.children", "--points"))?,
+            };
+            assign(
+                &areas,
+                &careneed::inputs::boundaries::BoundaryOptions {
+                    code_field: code_field
+                        .or_else(|| s.inputs.code_field.clone())
+                        .unwrap_or_else(|| "code".into()),
+                    layer: layer.or_else(|| s.inputs.layer.clone()),
+                    repair: repair || s.inputs.repair,
+                    ..Default::default()
+                },
+                &points,
+                crs.as_deref(),
+                &x,
+                &y,
+                &out,
+                s.privacy(),
+            )
+        }
         Command::Interpolate {
             from,
             layer,
@@ -378,11 +462,14 @@ fn run(cli: Cli) -> careneed::Result<()> {
             intensive,
             population,
             missing,
+            scenario,
             out,
         } => {
             use careneed::inputs::boundaries::{BoundaryOptions, read_boundaries};
             use careneed::inputs::table::{ColumnSpec, TableSpec, read_table};
             use careneed::spatial::interpolate::{self, InterpolateSpec, Missing, Weighting};
+            let s = scenario_or_default(scenario.as_deref())?;
+            let repair = repair || s.inputs.repair;
             let (sources, r1) = read_boundaries(
                 &from,
                 &BoundaryOptions {
@@ -417,13 +504,13 @@ fn run(cli: Cli) -> careneed::Result<()> {
                     .collect(),
             };
             let (values, r3) = read_table(&table, &spec)?;
-            let points = match &population {
+            let (points, r4) = match &population {
                 Some(p) => {
-                    let (mut pts, _) = careneed::inputs::points::read_points(p, "x", "y")?;
+                    let (mut pts, r) = careneed::inputs::points::read_points(p, "x", "y")?;
                     pts.declare_crs(sources.crs)?;
-                    Some(pts)
+                    (Some(pts), r)
                 }
-                None => None,
+                None => (None, careneed::Report::default()),
             };
             let ispec = InterpolateSpec {
                 weighting: if points.is_some() {
@@ -443,15 +530,28 @@ fn run(cli: Cli) -> careneed::Result<()> {
             };
             let result =
                 interpolate::interpolate(&sources, &values, &targets, &ispec, points.as_ref())?;
+            // The extensive columns are counts (the first ones); the intensive
+            // ones are rates or means.
+            let counts: Vec<bool> = (0..result.columns.len())
+                .map(|c| c < extensive.len())
+                .collect();
+            let released = careneed::release::release_table(
+                s.privacy(),
+                result.targets.clone(),
+                result.columns.clone(),
+                &result.values,
+                &counts,
+            );
             let mut inputs = vec![from.clone(), table.clone(), to.clone()];
             inputs.extend(population);
             outputs::check_not_input(&out, &inputs)?;
-            outputs::write_atomic(&out, &result.to_csv())?;
+            outputs::write_atomic(&out, &outputs::csv::released_table(&released, "code")?)?;
             for n in r1
                 .notices
                 .iter()
                 .chain(&r2.notices)
                 .chain(&r3.notices)
+                .chain(&r4.notices)
                 .chain(&result.report.notices)
             {
                 println!("{n}");
@@ -460,14 +560,22 @@ fn run(cli: Cli) -> careneed::Result<()> {
                 .columns
                 .iter()
                 .zip(&result.totals_in)
-                .zip(&result.totals_out)
+                .zip(&released.totals)
             {
-                println!("{c}: total in {i}, total out {o}");
+                match o {
+                    careneed::release::Cell::Shown(o) => {
+                        println!("{c}: total in {i}, total out {o}")
+                    }
+                    _ => println!(
+                        "{c}: total in {i}, total out withheld (it includes a withheld count)"
+                    ),
+                }
             }
             println!("wrote {} ({} zones)", out.display(), result.targets.len());
             Ok(())
         }
         Command::Catchments {
+            scenario,
             areas,
             layer,
             code_field,
@@ -475,22 +583,90 @@ fn run(cli: Cli) -> careneed::Result<()> {
             bvc,
             polygons,
             listings,
+            bvc_field,
             children,
             vti_table,
             out,
-        } => catchments(CatchmentArgs {
-            areas,
-            layer,
-            code_field,
-            table,
-            bvc,
-            polygons,
-            listings,
-            children,
-            vti_table,
-            out,
-            repair,
-        }),
+        } => {
+            let mut s = scenario_or_default(scenario.as_deref())?;
+            let i = &mut s.inputs;
+            i.repair |= repair;
+            let set = |slot: &mut Option<PathBuf>, flag: Option<PathBuf>| {
+                if let Some(p) = flag {
+                    *slot = Some(from_cwd(p));
+                }
+            };
+            set(&mut i.boundaries, areas);
+            set(&mut i.areas, table);
+            set(&mut i.children, children);
+            set(&mut i.bvc_table, vti_table);
+            if bvc.is_some() || polygons.is_some() || listings.is_some() {
+                i.bvc_points = None;
+                i.catchment_polygons = None;
+                i.listings = None;
+                set(&mut i.bvc_points, bvc);
+                set(&mut i.catchment_polygons, polygons);
+                set(&mut i.listings, listings);
+            }
+            if code_field.is_some() {
+                i.code_field = code_field;
+            }
+            if layer.is_some() {
+                i.layer = layer;
+            }
+            if bvc_field.is_some() {
+                i.bvc_field = bvc_field;
+            }
+            // The catchments do not depend on the plan: leave it out.
+            s.plan = None;
+            if s.inputs.boundaries.is_none() {
+                return Err(careneed::Error::Scenario {
+                    location: careneed::Location::file(s.source.clone())
+                        .with_field("inputs.boundaries"),
+                    message: "give --areas or a scenario with inputs.boundaries".into(),
+                });
+            }
+            let run = pipeline::run(&s)?;
+            let released = run.release();
+            if released.catchment_geometry.is_none() {
+                return Err(careneed::Error::Scenario {
+                    location: careneed::Location::file(s.source.clone())
+                        .with_field("inputs.bvc_points"),
+                    message: "give one of --bvc, --polygons or --listings (or a scenario with inputs.bvc_points, inputs.catchment_polygons or inputs.listings)".into(),
+                });
+            }
+            let spec = s.map_spec()?;
+            std::fs::create_dir_all(&out).map_err(|e| careneed::Error::io(&out, e))?;
+            let classes = outputs::map::catchment_classes(&released, &spec);
+            let files = [
+                (
+                    out.join("catchments.geojson"),
+                    outputs::geojson::catchments(&released, &classes)?,
+                ),
+                (
+                    out.join("catchments.csv"),
+                    outputs::csv::catchments(&released)?,
+                ),
+            ];
+            let inputs = run.input_paths();
+            for (path, bytes) in &files {
+                outputs::check_not_input(path, &inputs)?;
+                outputs::write_atomic(path, bytes)?;
+            }
+            print_notices(&released);
+            let uncovered = run
+                .catchments
+                .as_ref()
+                .map_or(0, |c| c.catchments.uncovered.len());
+            println!(
+                "{} catchments, {uncovered} areas uncovered",
+                released.catchments.len()
+            );
+            for (path, _) in &files {
+                println!("wrote {}", path.display());
+            }
+            Ok(())
+        }
         Command::Synth { out } => {
             let region = careneed::synth::generate(&careneed::synth::SynthConfig::gavleborg())?;
             for p in region.write(&out)? {
@@ -503,9 +679,10 @@ fn run(cli: Cli) -> careneed::Result<()> {
 
 fn full_run(scenario: &Scenario, out: &Path) -> careneed::Result<()> {
     let run = pipeline::run(scenario)?;
-    let files = outputs::write_all(&run, out)?;
-    print_notices(&run);
-    println!("{}", run.cni.reference.description);
+    let released = run.release();
+    let files = outputs::write_all(&released, &scenario.map_spec()?, out)?;
+    print_notices(&released);
+    println!("{}", run.cni.reference.description());
     let with_cni = run.areas.iter().filter(|a| a.cni.is_some()).count();
     println!(
         "{} areas in the table, {} with a CNI{}",
@@ -521,8 +698,8 @@ fn full_run(scenario: &Scenario, out: &Path) -> careneed::Result<()> {
             ))
             .unwrap_or_default()
     );
-    if let Some(p) = &run.plan {
-        print_plan(p);
+    if let Some(p) = &released.plan {
+        print_plan(p, released.catchments.len());
     }
     for f in files {
         println!("wrote {}", f.display());
@@ -530,8 +707,17 @@ fn full_run(scenario: &Scenario, out: &Path) -> careneed::Result<()> {
     Ok(())
 }
 
+/// A released value as text: the number, the marker when withheld.
+fn text(c: careneed::release::Cell, decimals: usize) -> String {
+    match c {
+        careneed::release::Cell::Shown(x) => format!("{x:.decimals$}"),
+        careneed::release::Cell::Withheld => careneed::release::MARKER.into(),
+        careneed::release::Cell::Missing => "-".into(),
+    }
+}
+
 /// The plan's assumptions and totals, in a few lines.
-fn print_plan(p: &careneed::plan::Plan) {
+fn print_plan(p: &careneed::release::ReleasedPlan, catchments: usize) {
     let prog = &p.spec.programme;
     println!(
         "plan: preset {}, {} visits, acceptance {}, {:.2} visits per accepting family (completion {}/({}×{}))",
@@ -551,40 +737,34 @@ fn print_plan(p: &careneed::plan::Plan) {
         careneed::plan::BudgetUnit::Fte => "FTE",
         careneed::plan::BudgetUnit::Sek => "SEK",
     };
-    let eligible: f64 = p.catchments.iter().map(|c| c.eligible_families).sum();
-    let fte: f64 = p.catchments.iter().map(|c| c.resources.fte_total).sum();
     println!(
-        "plan: {} catchments, {eligible:.0} eligible families a year, {fte:.2} FTE to cover all",
-        p.catchments.len()
+        "plan: {catchments} catchments, {} eligible families a year, {} FTE to cover all",
+        text(p.total_eligible, 0),
+        text(p.total_fte, 2)
     );
     if let (Some(e), Some(g)) = (&p.exact, &p.greedy) {
-        let count = |s: &careneed::plan::select::Selection| s.wave.iter().flatten().count();
-        println!(
-            "plan: budget {:?} {unit}: exact selects {} catchments, need {:.1} at {:.3} {unit}; greedy {} catchments, need {:.1} at {:.3} {unit}; gap {:.1} ({:.1}%)",
-            p.spec.budgets,
-            count(e),
-            e.need,
-            e.cost,
-            count(g),
-            g.need,
-            g.cost,
-            e.need - g.need,
-            if e.need > 0.0 {
-                (e.need - g.need) / e.need * 100.0
-            } else {
-                0.0
+        let gap = match (p.gap, e.need) {
+            (careneed::release::Cell::Shown(gap), careneed::release::Cell::Shown(n)) if n > 0.0 => {
+                format!("{gap:.1} ({:.1}%)", gap / n * 100.0)
             }
+            (gap, _) => text(gap, 1),
+        };
+        println!(
+            "plan: budget {:?} {unit}: exact selects {} catchments, need {} at {} {unit}; greedy {} catchments, need {} at {} {unit}; gap {gap}",
+            p.spec.budgets,
+            e.selected,
+            text(e.need, 1),
+            text(e.cost, 3),
+            g.selected,
+            text(g.need, 1),
+            text(g.cost, 3),
         );
     }
     if let Some(e) = &p.exact {
         for (k, w) in e.waves.iter().enumerate() {
-            let names: Vec<&str> = w
-                .chosen
-                .iter()
-                .map(|&i| p.catchments[i].bvc.as_str())
-                .collect();
+            let names: Vec<&str> = w.chosen.iter().map(|(bvc, _)| bvc.as_str()).collect();
             println!(
-                "plan: wave {}: budget {} {unit} (cumulative {}), adds {} at {:.3} {unit}, need {:.1}",
+                "plan: wave {}: budget {} {unit} (cumulative {}), adds {} at {} {unit}, need {}",
                 k + 1,
                 w.budget,
                 w.capacity,
@@ -593,26 +773,26 @@ fn print_plan(p: &careneed::plan::Plan) {
                 } else {
                     names.join(", ")
                 },
-                w.cost,
-                w.need
+                text(w.cost, 3),
+                text(w.need, 1)
             );
         }
     }
-    if let Some(r) = &p.robustness {
+    if let Some(r) = &p.spec.robustness {
         println!(
             "plan: robustness: {} draws, seed {}, weights ±{}%, Poisson noise on counts: {}",
-            r.spec.draws,
-            r.spec.seed,
-            r.spec.weight_spread * 100.0,
-            r.spec.count_noise
+            r.draws,
+            r.seed,
+            r.weight_spread * 100.0,
+            r.count_noise
         );
     }
 }
 
 /// Prints warnings (all of them: each is an area a planner must know about) and
-/// informational notes.
-fn print_notices(run: &Run) {
-    for n in &run.report.notices {
+/// informational notes, as released.
+fn print_notices(r: &careneed::release::Release) {
+    for n in &r.notices {
         match n.level {
             Level::Warning => println!("{n}"),
             Level::Info if n.kind != "reference" => println!("{n}"),
@@ -621,6 +801,7 @@ fn print_notices(run: &Run) {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn assign(
     areas: &Path,
     options: &careneed::inputs::boundaries::BoundaryOptions,
@@ -629,6 +810,7 @@ fn assign(
     x: &str,
     y: &str,
     out: &Path,
+    privacy: careneed::release::privacy::Privacy,
 ) -> careneed::Result<()> {
     use careneed::inputs::{boundaries, crs::Crs, points as pts};
     let (b, report) = boundaries::read_boundaries(areas, options)?;
@@ -646,7 +828,7 @@ fn assign(
         None => Some(b.crs),
         Some(name) => Crs::parse(name),
     };
-    // (areas, counts CSV, outside lines, points accepted, points rejected, notices)
+    // (areas, counts per area, outside lines, points accepted, points rejected, notices)
     let (b, counts, outside, accepted, rejected, point_report) = match builtin {
         Some(declared) => {
             let b = if declared == b.crs {
@@ -670,11 +852,10 @@ fn assign(
                 &|n| bar.inc(n),
             )?;
             bar.finish();
-            let counts = result.counts_csv(&b);
             let rejected = result.points.rejected.len() as u64;
             (
                 b,
-                counts,
+                result.counts,
                 result.outside,
                 result.points.accepted,
                 rejected,
@@ -703,12 +884,28 @@ fn assign(
             let bar = Progress::new(p.len() as u64, "assigning points");
             let result = careneed::spatial::assign(&index, &p, &|n| bar.inc(n));
             bar.finish();
-            let counts = result.counts_csv(&b);
             let (accepted, rejected) = (p.len() as u64, p.rejected.len() as u64);
-            (b, counts, result.outside, accepted, rejected, point_report)
+            (
+                b,
+                result.counts,
+                result.outside,
+                accepted,
+                rejected,
+                point_report,
+            )
         }
     };
-    outputs::write_atomic(out, &counts)?;
+    // Points per area are counts of people: released like every output.
+    let released = careneed::release::release_table(
+        privacy,
+        b.areas.iter().map(|a| a.code.clone()).collect(),
+        vec!["count".into()],
+        &(0..b.areas.len())
+            .map(|i| vec![Some(counts.get(i).copied().unwrap_or(0) as f64)])
+            .collect::<Vec<_>>(),
+        &[true],
+    );
+    outputs::write_atomic(out, &outputs::csv::released_table(&released, "code")?)?;
     use std::io::Write;
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::new(stdout.lock());
@@ -776,156 +973,4 @@ impl Progress {
     fn finish(&self) {
         self.bar.finish_and_clear();
     }
-}
-
-struct CatchmentArgs {
-    areas: PathBuf,
-    layer: Option<String>,
-    code_field: String,
-    table: PathBuf,
-    bvc: Option<PathBuf>,
-    polygons: Option<PathBuf>,
-    listings: Option<PathBuf>,
-    children: Option<PathBuf>,
-    vti_table: Option<PathBuf>,
-    out: PathBuf,
-    repair: bool,
-}
-
-fn catchments(a: CatchmentArgs) -> careneed::Result<()> {
-    use careneed::inputs::boundaries::{BoundaryOptions, read_boundaries};
-    use careneed::inputs::table::{TableSpec, read_table};
-    use careneed::spatial::catchments as catch;
-    let mut report = careneed::Report::default();
-    let (b, r) = read_boundaries(
-        &a.areas,
-        &BoundaryOptions {
-            code_field: a.code_field.clone(),
-            repair: a.repair,
-            layer: a.layer.clone(),
-            ..BoundaryOptions::default()
-        },
-    )?;
-    report.extend(r);
-    careneed::inputs::validate::check_overlaps(&b, &mut report);
-    let (table, r) = read_table(&a.table, &TableSpec::areas())?;
-    report.extend(r);
-    let joined = careneed::inputs::join::join(&table, &b, &mut report);
-    let cni = careneed::scores::cni::compute(&table, &Default::default())?;
-    report.extend(cni.report.clone());
-    let mut population = vec![None; b.areas.len()];
-    let mut area_cni = vec![None; b.areas.len()];
-    for &(row, poly) in &joined.pairs {
-        population[poly] = Some(cni.areas[row].population);
-        area_cni[poly] = cni.areas[row].cni;
-    }
-    let read_children = |p: &Path| -> careneed::Result<careneed::inputs::points::Points> {
-        let (mut pts, _) = careneed::inputs::points::read_points(p, "x", "y")?;
-        pts.declare_crs(b.crs)?;
-        Ok(pts)
-    };
-    let children = match a.children.as_deref().or(a.listings.as_deref()) {
-        Some(p) => Some(read_children(p)?),
-        None => None,
-    };
-    let index = careneed::spatial::AreaIndex::new(&b);
-    let assignment = children
-        .as_ref()
-        .map(|c| careneed::spatial::assign(&index, c, &|_| {}));
-    let vti = match &a.vti_table {
-        Some(p) => {
-            let (t, _) = read_table(p, &TableSpec::bvc_vti())?;
-            Some(careneed::scores::vti::compute(&t, &Default::default())?)
-        }
-        None => None,
-    };
-    let (c, r) = if let Some(points) = &a.bvc {
-        let (bvcs, _, r) = catch::read_bvc_points(points, "bvc")?;
-        report.extend(r);
-        catch::nearest_bvc(&b, &bvcs, children.as_ref())?
-    } else if let Some(p) = &a.polygons {
-        let (polys, r) = read_boundaries(
-            p,
-            &BoundaryOptions {
-                code_field: "bvc".into(),
-                repair: a.repair,
-                ..BoundaryOptions::default()
-            },
-        )?;
-        report.extend(r);
-        let polys = if polys.crs == b.crs {
-            polys
-        } else {
-            polys.to_crs(b.crs)?
-        };
-        catch::from_polygons(&b, &polys)?
-    } else if let (Some(c), Some(asg)) = (&children, &assignment) {
-        // BVCs of the VTI table with no listed child are named, not dropped.
-        let known: Vec<&str> = vti
-            .iter()
-            .flat_map(|v| v.centres.iter().map(|c| c.bvc.as_str()))
-            .collect();
-        catch::from_listings(&b, c, asg, "bvc", &known)?
-    } else {
-        return Err(careneed::Error::Compute(
-            "give one of --bvc, --polygons or --listings".into(),
-        ));
-    };
-    report.extend(r);
-    let per_area = assignment
-        .map(|x| x.counts)
-        .unwrap_or_else(|| vec![0; b.areas.len()]);
-    let summaries = catch::summarise(&c, &b, &population, &area_cni, &per_area, vti.as_ref());
-    std::fs::create_dir_all(&a.out).map_err(|e| careneed::Error::io(&a.out, e))?;
-    let files = [
-        (
-            a.out.join("catchments.geojson"),
-            outputs::geojson::catchments(&c, &summaries, b.crs)?,
-        ),
-        (
-            a.out.join("catchments.csv"),
-            outputs::csv::catchments(
-                &summaries,
-                &outputs::privacy::Privacy::default(),
-                &Default::default(),
-            )?,
-        ),
-    ];
-    let inputs: Vec<PathBuf> = [
-        Some(a.areas.clone()),
-        Some(a.table.clone()),
-        a.bvc.clone(),
-        a.polygons.clone(),
-        a.listings.clone(),
-        a.children.clone(),
-        a.vti_table.clone(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    for (path, bytes) in &files {
-        outputs::check_not_input(path, &inputs)?;
-        outputs::write_atomic(path, bytes)?;
-    }
-    for n in &report.notices {
-        println!("{n}");
-    }
-    if matches!(c.method, catch::Method::Listings) {
-        // The other methods name each uncovered area in their notices.
-        for &u in &c.uncovered {
-            println!(
-                "warning: area {} has no listed children, so it is in no catchment",
-                b.areas[u].code
-            );
-        }
-    }
-    println!(
-        "{} catchments, {} areas uncovered",
-        c.catchments.len(),
-        c.uncovered.len()
-    );
-    for (path, _) in &files {
-        println!("wrote {}", path.display());
-    }
-    Ok(())
 }
