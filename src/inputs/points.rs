@@ -35,7 +35,7 @@
 //! assert_eq!(points.crs, Some(Crs::Sweref99Tm));
 //! ```
 
-use crate::error::{Error, Location, Problem, excerpt, number};
+use crate::error::{Error, Location, Problem};
 use crate::inputs::crs::Crs;
 use crate::inputs::text::{CsvText, parse_csv};
 use crate::report::Report;
@@ -191,8 +191,10 @@ pub(crate) fn parse_coordinate(text: &str, semicolon: bool) -> Result<f64, Strin
     };
     match number.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
-        Ok(_) => Err(format!("non-finite ({:?})", excerpt(trimmed))),
-        Err(_) => Err(format!("non-numeric ({:?})", excerpt(trimmed))),
+        // The field's text is not quoted: a points file is person-level (a
+        // child's home), and no message quotes a value from it.
+        Ok(_) => Err("non-finite".to_string()),
+        Err(_) => Err("non-numeric".to_string()),
     }
 }
 
@@ -280,11 +282,8 @@ pub(crate) fn looks_like(x: f64, y: f64) -> String {
     } else if Crs::Sweref99Tm.fits(x, y) {
         "metres (SWEREF99 TM easting/northing)".to_string()
     } else {
-        format!(
-            "neither WGS84 degrees nor SWEREF99 TM metres: ({}, {})",
-            number(x),
-            number(y)
-        )
+        // The coordinates are not quoted: they are a person's home.
+        "neither WGS84 degrees nor SWEREF99 TM metres".to_string()
     }
 }
 
@@ -310,9 +309,9 @@ pub fn check_crs(points: &Points, crs: Crs) -> crate::Result<()> {
                 .at_line(line)
                 .with_field(&points.x_column),
             Problem::Invalid(format!(
-                "the coordinates look like latitude, longitude for Sweden (x = {}, y = {}); \
+                "the coordinates look like latitude, longitude for Sweden; \
                  column \"{}\" must hold the longitude and \"{}\" the latitude: swap them",
-                points.coords[0][0], points.coords[0][1], points.x_column, points.y_column
+                points.x_column, points.y_column
             )),
         ));
     }
