@@ -812,3 +812,62 @@ fn a_geopackage_with_two_layers_needs_layer() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(counts.unwrap(), "code,count\nregso1,1\n");
 }
+
+/// Issue 11: `careneed catchments` and `careneed run` compute catchments by the
+/// same code path: for the same scenario, catchments.csv is byte for byte the
+/// same (with the scenario's weights, reference and privacy threshold).
+#[test]
+fn catchments_and_run_agree_for_the_same_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    // Non-default weights and a given R: `catchments` must use them too.
+    let scenario = std::fs::read_to_string(demo("scenario.toml")).unwrap();
+    assert!(
+        scenario.contains("\n[cni]\n"),
+        "the demo scenario has a [cni] section"
+    );
+    let scenario = scenario.replacen("\n[cni]\n", "\n[cni]\nreference = 2.3\n", 1)
+        + "\n[cni.weights]\nmovers = 1.0\nunder5 = 6.0\n";
+    for f in std::fs::read_dir(demo("")).unwrap() {
+        let p = f.unwrap().path();
+        if p.is_file() {
+            std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    let path = dir.path().join("scenario.toml");
+    std::fs::write(&path, scenario).unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let out = careneed(&[
+        "catchments",
+        "--scenario",
+        path.to_str().unwrap(),
+        "--out",
+        a.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = careneed(&[
+        "run",
+        "--scenario",
+        path.to_str().unwrap(),
+        "--out",
+        b.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let (x, y) = (
+        std::fs::read_to_string(a.join("catchments.csv")).unwrap(),
+        std::fs::read_to_string(b.join("catchments.csv")).unwrap(),
+    );
+    assert_eq!(x, y);
+    // And the weights took effect: not the default-weight catchments.
+    let default = careneed(&[
+        "catchments",
+        "--scenario",
+        demo("scenario.toml").to_str().unwrap(),
+        "--out",
+        dir.path().join("c").to_str().unwrap(),
+    ]);
+    assert!(default.status.success(), "{}", text(&default.stderr));
+    assert_ne!(
+        x,
+        std::fs::read_to_string(dir.path().join("c/catchments.csv")).unwrap()
+    );
+}

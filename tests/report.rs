@@ -797,3 +797,69 @@ fn a_centre_with_few_newborns_has_its_vti_withheld_everywhere() {
     assert_ne!(&ockelbo[6], "");
     scan_for_small_counts(&out, 5.0);
 }
+
+/// Issue 11: one computation per quantity. A catchment's CNI is computed once
+/// (the catchment aggregation, `scores::cni::weighted_mean`); the plan's
+/// evaluation of the same inputs gives the same bits, and every output shows that
+/// one released value: catchments.csv, catchments.geojson, plan.csv and
+/// report.html (whose `data-v` carries it unrounded) agree digit for digit.
+#[test]
+fn a_catchments_cni_is_one_value_in_every_output() {
+    let d = demo();
+    let c = d.run.catchments.as_ref().unwrap();
+    let p = d.run.plan.as_ref().unwrap();
+    for (s, x) in c.summaries.iter().zip(&p.catchments) {
+        assert_eq!(s.bvc, x.bvc);
+        assert_eq!(
+            s.cni.map(f64::to_bits),
+            x.cni.map(f64::to_bits),
+            "{}: the plan's CNI differs from the catchment's",
+            s.bvc
+        );
+    }
+    let column = |file: &str, key: &str| -> std::collections::BTreeMap<String, String> {
+        let mut rdr = csv::Reader::from_path(d.out.join(file)).unwrap();
+        let h = rdr.headers().unwrap().clone();
+        let (b, k) = (
+            h.iter().position(|x| x == "bvc").unwrap(),
+            h.iter().position(|x| x == key).unwrap(),
+        );
+        rdr.records()
+            .map(Result::unwrap)
+            .map(|r| (r[b].to_string(), r[k].to_string()))
+            .collect()
+    };
+    let csv = column("catchments.csv", "cni");
+    let plan = column("plan.csv", "cni");
+    assert_eq!(csv.len(), 25);
+    assert_eq!(csv, plan, "catchments.csv and plan.csv");
+    let number = |x: f64| careneed::outputs::csv::number(x, 4);
+    for f in json("catchments.geojson")["features"].as_array().unwrap() {
+        let bvc = f["properties"]["bvc"].as_str().unwrap();
+        let shown = match f["properties"]["cni"].as_f64() {
+            Some(v) => number(v),
+            None => "..".into(),
+        };
+        assert_eq!(shown, csv[bvc], "{bvc}: catchments.geojson");
+    }
+    let html = read("report.html");
+    let table = &html[html.find("id=\"catchment-table\"").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    let mut seen = 0;
+    for row in table.split("<tr id=\"r-").skip(1) {
+        let bvc = &row[..row.find('"').unwrap()];
+        // The CNI is the sixth cell (after rank, BVC, name, municipality, class).
+        let cells: Vec<&str> = row.split("<td").skip(1).collect();
+        let cni = cells[5];
+        let shown = match cni.find("data-v=\"") {
+            Some(i) => {
+                let v = &cni[i + 8..];
+                number(v[..v.find('"').unwrap()].parse().unwrap())
+            }
+            None => "..".into(),
+        };
+        assert_eq!(shown, csv[bvc], "{bvc}: report.html");
+        seen += 1;
+    }
+    assert_eq!(seen, 25);
+}
