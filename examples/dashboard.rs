@@ -1,14 +1,16 @@
-//! How a dashboard embeds careneed: read the inputs, compute, and serialise the
-//! results to JSON for a web front end. The library never prints; this program
-//! prints the JSON it would serve.
+//! How a dashboard embeds careneed: run a scenario, release the results under
+//! its privacy threshold, and serialise the released view to JSON for a web
+//! front end. The library never prints; this program prints the JSON it would
+//! serve. Like every output of careneed, it shows only released values: a small
+//! count, and what it could be recomputed from, is `"withheld"`.
 //!
 //! ```sh
 //! cargo run --example dashboard            # uses data/demo
-//! cargo run --example dashboard -- DIR     # any folder with the same files
+//! cargo run --example dashboard -- DIR     # any folder with a scenario.toml
 //! ```
 
-use careneed::inputs::table::{TableSpec, read_table};
-use careneed::scores::{cni, vti};
+use careneed::pipeline;
+use careneed::scenario::Scenario;
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -18,26 +20,25 @@ fn main() -> Result<(), careneed::Error> {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/demo"));
 
-    let (areas, area_report) = read_table(&dir.join("areas.csv"), &TableSpec::areas())?;
-    let scores = cni::compute(&areas, &cni::CniSpec::default())?;
+    let mut scenario = Scenario::read(&dir.join("scenario.toml"))?;
+    // The dashboard shows scores, not the rollout plan.
+    scenario.plan = None;
+    let run = pipeline::run(&scenario)?;
+    let released = run.release();
 
-    let (centres, centre_report) = read_table(&dir.join("bvc_vti.csv"), &TableSpec::bvc_vti())?;
-    let workload = vti::compute(&centres, &vti::VtiSpec::default())?;
-
-    // The five areas with the highest CNI, and every centre's relative workload.
-    let mut top: Vec<&cni::AreaCni> = scores.areas.iter().filter(|a| a.cni.is_some()).collect();
-    top.sort_by(|a, b| {
-        b.cni
-            .partial_cmp(&a.cni)
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
-    top.truncate(5);
-
+    // The five areas ranked highest by CNI, and every centre's released VTI.
+    let top: Vec<_> = released
+        .area_order
+        .iter()
+        .take(5)
+        .map(|&i| &released.areas[i])
+        .collect();
     let payload = json!({
-        "reference": scores.reference,
+        "reference": run.cni.reference.description(),
+        "min_count": released.privacy.min_count,
         "top_areas": top,
-        "centres": workload.centres,
-        "notices": area_report.notices.iter().chain(&centre_report.notices).chain(&scores.report.notices).collect::<Vec<_>>(),
+        "centres": released.centres,
+        "notices": released.notices,
     });
     println!(
         "{}",
