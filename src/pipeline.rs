@@ -431,3 +431,275 @@ fn catchments_for(
         children_per_area: per_area,
     }))
 }
+
+/// `careneed vti`: the VTI of a per-BVC table, with a scenario's norms.
+#[derive(Debug, Clone)]
+pub struct VtiRun {
+    /// The table read.
+    pub table: PathBuf,
+    /// VTI per centre.
+    pub result: VtiResult,
+    /// Notices of reading and computing.
+    pub report: Report,
+}
+
+/// Reads a per-BVC table and computes its VTI with the scenario's norms.
+pub fn vti_table(scenario: &Scenario, table: &std::path::Path) -> Result<VtiRun> {
+    let (t, mut report) = read_table(table, &TableSpec::bvc_vti())?;
+    let result = vti::compute(&t, &scenario.vti_spec())?;
+    report.extend(result.report.clone());
+    Ok(VtiRun {
+        table: table.to_path_buf(),
+        result,
+        report,
+    })
+}
+
+impl VtiRun {
+    /// The centres released under `privacy`.
+    pub fn release(&self, scenario: &Scenario) -> Release<'_> {
+        let meta = Meta {
+            name: scenario.name.clone(),
+            scenario: scenario.source.clone(),
+            inputs: vec![("BVC table (VTI)".into(), self.table.clone())],
+            input_paths: vec![self.table.clone()],
+            ..Meta::default()
+        };
+        crate::release::release_centres(
+            meta,
+            &self.result,
+            &self.report.notices,
+            scenario.privacy(),
+        )
+    }
+}
+
+/// `careneed assign`: points counted per area.
+#[derive(Debug, Clone)]
+pub struct AssignRun {
+    /// The areas, in the points' CRS.
+    pub boundaries: Boundaries,
+    /// Points per area (parallel to the areas).
+    pub counts: Vec<u64>,
+    /// Lines of the points outside every area.
+    pub outside: Vec<u64>,
+    /// Points read and accepted.
+    pub accepted: u64,
+    /// Points rejected (bad coordinates, each a notice).
+    pub rejected: u64,
+    /// Notices of reading the areas and the points.
+    pub report: Report,
+}
+
+/// Counts the points of a CSV file (`x`, `y` columns) per area. With a
+/// built-in CRS (or none: the areas') the points are streamed in blocks, never
+/// held whole; an EPSG code only PROJ knows (feature `proj`) reads them into
+/// memory and reprojects them to SWEREF99 TM first. `progress` is called with
+/// the number of points done.
+pub fn assign_points(
+    areas: &std::path::Path,
+    options: &BoundaryOptions,
+    points: &std::path::Path,
+    crs: Option<&str>,
+    (x, y): (&str, &str),
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<AssignRun> {
+    use crate::inputs::crs::Crs;
+    let (b, mut report) = read_boundaries(areas, options)?;
+    let crs_error = |name: &str| {
+        Error::input(
+            Location::file("--crs"),
+            crate::error::Problem::UnsupportedCrs(name.to_string()),
+        )
+    };
+    let builtin = match crs {
+        None => Some(b.crs),
+        Some(name) => Crs::parse(name),
+    };
+    match builtin {
+        Some(declared) => {
+            let b = if declared == b.crs {
+                b
+            } else {
+                b.to_crs(declared)?
+            };
+            let index = crate::spatial::AreaIndex::new(&b);
+            let file = std::fs::File::open(points).map_err(|e| Error::io(points, e))?;
+            // A point whose coordinates do not fit the declared CRS is an error.
+            let (result, r) = crate::spatial::assign_stream(
+                &index,
+                &points.display().to_string(),
+                file,
+                x,
+                y,
+                declared,
+                progress,
+            )?;
+            report.extend(r);
+            Ok(AssignRun {
+                boundaries: b,
+                counts: result.counts,
+                outside: result.outside,
+                accepted: result.points.accepted,
+                rejected: result.points.rejected.len() as u64,
+                report,
+            })
+        }
+        None => {
+            let name = crs.unwrap_or_default();
+            if Crs::epsg_code(name).is_none() {
+                return Err(crs_error(name));
+            }
+            let (mut p, r) = crate::inputs::points::read_points(points, x, y)?;
+            report.extend(r);
+            let declared = p.declare_crs_name(name).map_err(|e| match e {
+                Error::Input {
+                    problem: crate::error::Problem::UnsupportedCrs(_),
+                    ..
+                } => crs_error(name),
+                other => other,
+            })?;
+            let b = if declared == b.crs {
+                b
+            } else {
+                b.to_crs(declared)?
+            };
+            let index = crate::spatial::AreaIndex::new(&b);
+            let result = crate::spatial::assign(&index, &p, progress);
+            Ok(AssignRun {
+                boundaries: b,
+                counts: result.counts,
+                outside: result.outside,
+                accepted: p.len() as u64,
+                rejected: p.rejected.len() as u64,
+                report,
+            })
+        }
+    }
+}
+
+impl AssignRun {
+    /// Points per area, released: a count of people per area like any other.
+    pub fn release(
+        &self,
+        privacy: crate::release::privacy::Privacy,
+    ) -> crate::release::ReleasedTable {
+        crate::release::release_table(
+            privacy,
+            self.boundaries
+                .areas
+                .iter()
+                .map(|a| a.code.clone())
+                .collect(),
+            vec!["count".into()],
+            &(0..self.boundaries.areas.len())
+                .map(|i| vec![Some(self.counts.get(i).copied().unwrap_or(0) as f64)])
+                .collect::<Vec<_>>(),
+            &[true],
+        )
+    }
+}
+
+/// What `careneed interpolate` moves where.
+#[derive(Debug, Clone)]
+pub struct InterpolateRequest {
+    /// Source areas and how to read them.
+    pub from: (PathBuf, BoundaryOptions),
+    /// Target zones and how to read them.
+    pub to: (PathBuf, BoundaryOptions),
+    /// Table of values per source area (a `code` column).
+    pub table: PathBuf,
+    /// Population points (CSV x,y in the sources' CRS) for population weighting.
+    pub population: Option<PathBuf>,
+    /// Extensive columns (counts), intensive columns, weighting, missing values.
+    pub spec: crate::spatial::interpolate::InterpolateSpec,
+}
+
+/// `careneed interpolate`: values moved from areas to zones.
+#[derive(Debug, Clone)]
+pub struct InterpolateRun {
+    /// The values per target.
+    pub result: crate::spatial::interpolate::Interpolated,
+    /// The number of extensive columns (the first ones of the result).
+    pub extensive: usize,
+    /// Notices of reading and interpolating.
+    pub report: Report,
+}
+
+/// Reads the sources, targets, table and population points of `request` and
+/// interpolates (population-weighted when points are given).
+pub fn interpolate(request: &InterpolateRequest) -> Result<InterpolateRun> {
+    use crate::inputs::table::ColumnSpec;
+    use crate::spatial::interpolate::Weighting;
+    let (sources, mut report) = read_boundaries(&request.from.0, &request.from.1)?;
+    let (targets, r) = read_boundaries(&request.to.0, &request.to.1)?;
+    report.extend(r);
+    let spec = &request.spec;
+    let table_spec = TableSpec {
+        key: "code".into(),
+        key_header: "code".into(),
+        labels: vec![],
+        columns: spec
+            .extensive
+            .iter()
+            .chain(&spec.intensive)
+            .map(|c| ColumnSpec {
+                name: c.clone(),
+                header: c.clone(),
+                required: true,
+                at_most: vec![],
+            })
+            .collect(),
+    };
+    let (values, r) = read_table(&request.table, &table_spec)?;
+    report.extend(r);
+    let points = match &request.population {
+        Some(p) => {
+            let (mut pts, r) = crate::inputs::points::read_points(p, "x", "y")?;
+            report.extend(r);
+            pts.declare_crs(sources.crs)?;
+            Some(pts)
+        }
+        None => None,
+    };
+    let spec = crate::spatial::interpolate::InterpolateSpec {
+        weighting: if points.is_some() {
+            Weighting::Population
+        } else {
+            Weighting::Area
+        },
+        ..spec.clone()
+    };
+    let result = crate::spatial::interpolate::interpolate(
+        &sources,
+        &values,
+        &targets,
+        &spec,
+        points.as_ref(),
+    )?;
+    report.extend(result.report.clone());
+    Ok(InterpolateRun {
+        extensive: spec.extensive.len(),
+        result,
+        report,
+    })
+}
+
+impl InterpolateRun {
+    /// The values released: the extensive columns are counts of people.
+    pub fn release(
+        &self,
+        privacy: crate::release::privacy::Privacy,
+    ) -> crate::release::ReleasedTable {
+        let counts: Vec<bool> = (0..self.result.columns.len())
+            .map(|c| c < self.extensive)
+            .collect();
+        crate::release::release_table(
+            privacy,
+            self.result.targets.clone(),
+            self.result.columns.clone(),
+            &self.result.values,
+            &counts,
+        )
+    }
+}

@@ -377,25 +377,16 @@ fn run(cli: Cli) -> careneed::Result<()> {
                         message: "give --table or a scenario with inputs.bvc_table".into(),
                     })?,
             };
-            let (t, report) = careneed::inputs::table::read_table(
-                &table,
-                &careneed::inputs::table::TableSpec::bvc_vti(),
-            )?;
-            let result = careneed::scores::vti::compute(&t, &s.vti_spec())?;
-            let mut notices = report.notices;
-            notices.extend(result.report.notices.iter().cloned());
-            let meta = careneed::release::Meta {
-                name: s.name.clone(),
-                scenario: s.source.clone(),
-                inputs: vec![("BVC table (VTI)".into(), table.clone())],
-                input_paths: vec![table.clone()],
-                ..Default::default()
-            };
-            let released = careneed::release::release_centres(meta, &result, &notices, s.privacy());
+            let vti = pipeline::vti_table(&s, &table)?;
+            let released = vti.release(&s);
             outputs::check_not_input(&out, &[table])?;
             outputs::write_atomic(&out, &outputs::csv::vti(&released)?)?;
             print_notices(&released);
-            println!("wrote {} ({} centres)", out.display(), result.centres.len());
+            println!(
+                "wrote {} ({} centres)",
+                out.display(),
+                vti.result.centres.len()
+            );
             Ok(())
         }
         Command::Assign {
@@ -432,23 +423,30 @@ fn run(cli: Cli) -> careneed::Result<()> {
                     .map(|p| s.resolve(p))
                     .ok_or_else(|| missing("inputs.children", "--points"))?,
             };
-            assign(
+            let options = careneed::inputs::boundaries::BoundaryOptions {
+                code_field: code_field
+                    .or_else(|| s.inputs.code_field.clone())
+                    .unwrap_or_else(|| "code".into()),
+                layer: layer.or_else(|| s.inputs.layer.clone()),
+                repair: repair || s.inputs.repair,
+                ..Default::default()
+            };
+            outputs::check_not_input(&out, &[areas.clone(), points.clone()])?;
+            // The bar counts points; a points line is about 25 bytes.
+            let size = std::fs::metadata(&points).map(|m| m.len()).unwrap_or(0);
+            let bar = Progress::new(size / 25 + 1, "assigning points");
+            let run = pipeline::assign_points(
                 &areas,
-                &careneed::inputs::boundaries::BoundaryOptions {
-                    code_field: code_field
-                        .or_else(|| s.inputs.code_field.clone())
-                        .unwrap_or_else(|| "code".into()),
-                    layer: layer.or_else(|| s.inputs.layer.clone()),
-                    repair: repair || s.inputs.repair,
-                    ..Default::default()
-                },
+                &options,
                 &points,
                 crs.as_deref(),
-                &x,
-                &y,
-                &out,
-                s.privacy(),
-            )
+                (&x, &y),
+                &|n| bar.inc(n),
+            )?;
+            bar.finish();
+            let released = run.release(s.privacy());
+            outputs::write_atomic(&out, &outputs::csv::released_table(&released, "code")?)?;
+            print_assign(&run, &points, &out)
         }
         Command::Interpolate {
             from,
@@ -465,101 +463,47 @@ fn run(cli: Cli) -> careneed::Result<()> {
             scenario,
             out,
         } => {
-            use careneed::inputs::boundaries::{BoundaryOptions, read_boundaries};
-            use careneed::inputs::table::{ColumnSpec, TableSpec, read_table};
-            use careneed::spatial::interpolate::{self, InterpolateSpec, Missing, Weighting};
+            use careneed::inputs::boundaries::BoundaryOptions;
+            use careneed::spatial::interpolate::{InterpolateSpec, Missing};
             let s = scenario_or_default(scenario.as_deref())?;
             let repair = repair || s.inputs.repair;
-            let (sources, r1) = read_boundaries(
-                &from,
-                &BoundaryOptions {
-                    code_field,
-                    repair,
-                    layer,
-                    ..BoundaryOptions::default()
-                },
-            )?;
-            let (targets, r2) = read_boundaries(
-                &to,
-                &BoundaryOptions {
-                    code_field: to_code_field,
-                    repair,
-                    layer: to_layer,
-                    ..BoundaryOptions::default()
-                },
-            )?;
-            let spec = TableSpec {
-                key: "code".into(),
-                key_header: "code".into(),
-                labels: vec![],
-                columns: extensive
-                    .iter()
-                    .chain(&intensive)
-                    .map(|c| ColumnSpec {
-                        name: c.clone(),
-                        header: c.clone(),
-                        required: true,
-                        at_most: vec![],
-                    })
-                    .collect(),
+            let options = |code_field, layer| BoundaryOptions {
+                code_field,
+                repair,
+                layer,
+                ..BoundaryOptions::default()
             };
-            let (values, r3) = read_table(&table, &spec)?;
-            let (points, r4) = match &population {
-                Some(p) => {
-                    let (mut pts, r) = careneed::inputs::points::read_points(p, "x", "y")?;
-                    pts.declare_crs(sources.crs)?;
-                    (Some(pts), r)
-                }
-                None => (None, careneed::Report::default()),
-            };
-            let ispec = InterpolateSpec {
-                weighting: if points.is_some() {
-                    Weighting::Population
-                } else {
-                    Weighting::Area
-                },
-                missing: match missing {
-                    MissingArg::Error => Missing::Error,
-                    MissingArg::Skip => Missing::Skip,
-                    MissingArg::Zero => Missing::Zero,
-                },
-                ..InterpolateSpec::new(
-                    &extensive.iter().map(String::as_str).collect::<Vec<_>>(),
-                    &intensive.iter().map(String::as_str).collect::<Vec<_>>(),
-                )
-            };
-            let result =
-                interpolate::interpolate(&sources, &values, &targets, &ispec, points.as_ref())?;
-            // The extensive columns are counts (the first ones); the intensive
-            // ones are rates or means.
-            let counts: Vec<bool> = (0..result.columns.len())
-                .map(|c| c < extensive.len())
-                .collect();
-            let released = careneed::release::release_table(
-                s.privacy(),
-                result.targets.clone(),
-                result.columns.clone(),
-                &result.values,
-                &counts,
-            );
             let mut inputs = vec![from.clone(), table.clone(), to.clone()];
-            inputs.extend(population);
+            inputs.extend(population.clone());
+            let request = pipeline::InterpolateRequest {
+                from: (from, options(code_field, layer)),
+                to: (to, options(to_code_field, to_layer)),
+                table,
+                population,
+                spec: InterpolateSpec {
+                    missing: match missing {
+                        MissingArg::Error => Missing::Error,
+                        MissingArg::Skip => Missing::Skip,
+                        MissingArg::Zero => Missing::Zero,
+                    },
+                    ..InterpolateSpec::new(
+                        &extensive.iter().map(String::as_str).collect::<Vec<_>>(),
+                        &intensive.iter().map(String::as_str).collect::<Vec<_>>(),
+                    )
+                },
+            };
+            let run = pipeline::interpolate(&request)?;
+            let released = run.release(s.privacy());
             outputs::check_not_input(&out, &inputs)?;
             outputs::write_atomic(&out, &outputs::csv::released_table(&released, "code")?)?;
-            for n in r1
-                .notices
-                .iter()
-                .chain(&r2.notices)
-                .chain(&r3.notices)
-                .chain(&r4.notices)
-                .chain(&result.report.notices)
-            {
+            for n in &run.report.notices {
                 println!("{n}");
             }
-            for ((c, i), o) in result
+            for ((c, i), o) in run
+                .result
                 .columns
                 .iter()
-                .zip(&result.totals_in)
+                .zip(&run.result.totals_in)
                 .zip(&released.totals)
             {
                 match o {
@@ -571,7 +515,11 @@ fn run(cli: Cli) -> careneed::Result<()> {
                     ),
                 }
             }
-            println!("wrote {} ({} zones)", out.display(), result.targets.len());
+            println!(
+                "wrote {} ({} zones)",
+                out.display(),
+                run.result.targets.len()
+            );
             Ok(())
         }
         Command::Catchments {
@@ -801,119 +749,17 @@ fn print_notices(r: &careneed::release::Release) {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn assign(
-    areas: &Path,
-    options: &careneed::inputs::boundaries::BoundaryOptions,
-    points: &Path,
-    crs: Option<&str>,
-    x: &str,
-    y: &str,
-    out: &Path,
-    privacy: careneed::release::privacy::Privacy,
-) -> careneed::Result<()> {
-    use careneed::inputs::{boundaries, crs::Crs, points as pts};
-    let (b, report) = boundaries::read_boundaries(areas, options)?;
-    outputs::check_not_input(out, &[areas.to_path_buf(), points.to_path_buf()])?;
-    let crs_error = |name: &str| {
-        careneed::Error::input(
-            careneed::Location::file("--crs"),
-            careneed::Problem::UnsupportedCrs(name.to_string()),
-        )
-    };
-    // A built-in CRS (or none: the areas') streams the points in blocks, never
-    // holding the file whole. An EPSG code only PROJ knows (feature `proj`) reads
-    // the points into memory and reprojects them to SWEREF99 TM first.
-    let builtin = match crs {
-        None => Some(b.crs),
-        Some(name) => Crs::parse(name),
-    };
-    // (areas, counts per area, outside lines, points accepted, points rejected, notices)
-    let (b, counts, outside, accepted, rejected, point_report) = match builtin {
-        Some(declared) => {
-            let b = if declared == b.crs {
-                b
-            } else {
-                b.to_crs(declared)?
-            };
-            let index = careneed::spatial::AreaIndex::new(&b);
-            let file = std::fs::File::open(points).map_err(|e| careneed::Error::io(points, e))?;
-            let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-            // The bar counts points; a points line is about 25 bytes.
-            let bar = Progress::new(size / 25 + 1, "assigning points");
-            // A point whose coordinates do not fit the declared CRS is an error.
-            let (result, point_report) = careneed::spatial::assign_stream(
-                &index,
-                &points.display().to_string(),
-                file,
-                x,
-                y,
-                declared,
-                &|n| bar.inc(n),
-            )?;
-            bar.finish();
-            let rejected = result.points.rejected.len() as u64;
-            (
-                b,
-                result.counts,
-                result.outside,
-                result.points.accepted,
-                rejected,
-                point_report,
-            )
-        }
-        None => {
-            let name = crs.unwrap_or_default();
-            if Crs::epsg_code(name).is_none() {
-                return Err(crs_error(name));
-            }
-            let (mut p, point_report) = pts::read_points(points, x, y)?;
-            let declared = p.declare_crs_name(name).map_err(|e| match e {
-                careneed::Error::Input {
-                    problem: careneed::Problem::UnsupportedCrs(_),
-                    ..
-                } => crs_error(name),
-                other => other,
-            })?;
-            let b = if declared == b.crs {
-                b
-            } else {
-                b.to_crs(declared)?
-            };
-            let index = careneed::spatial::AreaIndex::new(&b);
-            let bar = Progress::new(p.len() as u64, "assigning points");
-            let result = careneed::spatial::assign(&index, &p, &|n| bar.inc(n));
-            bar.finish();
-            let (accepted, rejected) = (p.len() as u64, p.rejected.len() as u64);
-            (
-                b,
-                result.counts,
-                result.outside,
-                accepted,
-                rejected,
-                point_report,
-            )
-        }
-    };
-    // Points per area are counts of people: released like every output.
-    let released = careneed::release::release_table(
-        privacy,
-        b.areas.iter().map(|a| a.code.clone()).collect(),
-        vec!["count".into()],
-        &(0..b.areas.len())
-            .map(|i| vec![Some(counts.get(i).copied().unwrap_or(0) as f64)])
-            .collect::<Vec<_>>(),
-        &[true],
-    );
-    outputs::write_atomic(out, &outputs::csv::released_table(&released, "code")?)?;
+/// What `careneed assign` prints: the notices, each point outside every area
+/// (file and line), the totals.
+fn print_assign(run: &pipeline::AssignRun, points: &Path, out: &Path) -> careneed::Result<()> {
     use std::io::Write;
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::new(stdout.lock());
     let io = |e| careneed::Error::io("stdout", e);
-    for n in report.notices.iter().chain(&point_report.notices) {
+    for n in &run.report.notices {
         writeln!(w, "{n}").map_err(io)?;
     }
-    for line in &outside {
+    for line in &run.outside {
         writeln!(
             w,
             "warning: {}, line {line}: the point lies in no area",
@@ -924,11 +770,11 @@ fn assign(
     writeln!(
         w,
         "{} points read, {} rejected, {} assigned to {} areas, {} outside every area",
-        accepted + rejected,
-        rejected,
-        accepted - outside.len() as u64,
-        b.areas.len(),
-        outside.len()
+        run.accepted + run.rejected,
+        run.rejected,
+        run.accepted - run.outside.len() as u64,
+        run.boundaries.areas.len(),
+        run.outside.len()
     )
     .map_err(io)?;
     writeln!(w, "wrote {}", out.display()).map_err(io)?;
