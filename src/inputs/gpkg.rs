@@ -87,9 +87,10 @@
 //! ```
 
 use crate::error::{Error, Location, Problem};
-use crate::inputs::boundaries::{
-    Area, Boundaries, BoundaryOptions, Named, POLYGONAL, closed_ring, feature_code, settle_crs,
+use crate::inputs::area::{
+    Area, Boundaries, BoundaryOptions, Named, POLYGONAL, closed_ring, feature_code,
 };
+use crate::inputs::settle::settle_crs;
 use crate::inputs::crs::Crs;
 use crate::report::Report;
 use geo_traits::{

@@ -12,6 +12,7 @@
 //! * [`join`] matches table rows to boundary features by code and reports both
 //!   kinds of mismatch.
 
+pub mod area;
 pub mod boundaries;
 pub mod crs;
 #[cfg(feature = "gpkg")]
@@ -21,6 +22,7 @@ pub mod point_stream;
 pub mod points;
 #[cfg(feature = "proj")]
 pub mod reproject;
+mod settle;
 pub mod table;
 pub mod text;
 pub mod validate;

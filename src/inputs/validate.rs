@@ -55,7 +55,7 @@
 //! [`Problem::InvalidGeometry`]: crate::error::Problem::InvalidGeometry
 
 use crate::error::{Error, Location, Problem};
-use crate::inputs::boundaries::{Area, Boundaries};
+use crate::inputs::area::{Area, Boundaries};
 use crate::report::Report;
 use geo::coordinate_position::{CoordPos, CoordinatePosition};
 use geo::kernels::{Kernel, Orientation, RobustKernel};
