@@ -1,23 +1,32 @@
 //! Robustness: how much a plan's ranking and selection depend on the weights and
 //! on noise in the counts, by seeded Monte Carlo.
 //!
-//! Each draw `d = 0, 1, …, draws − 1` uses its own random stream, SplitMix64
-//! seeded with `seed` and forked by `d` ([`crate::synth::rng`]: portable
-//! arithmetic only), so the result does not depend on the number of threads or
-//! the order rayon runs the draws in, and a seed reproduces it byte for byte.
-//! A draw perturbs:
+//! Each draw `d = 0, 1, …, draws − 1` uses its own random stream: ChaCha8
+//! ([`rand::rngs::ChaCha8Rng`], from the `chacha20` crate) keyed by
+//! `seed_from_u64(seed)` with stream number `d` (`set_stream(d)`). ChaCha's
+//! output is defined by the cipher, the same on every platform and in every
+//! version, and its 2⁶⁴ streams per key are independent, so the result does not
+//! depend on the number of threads or the order rayon runs the draws in, and a
+//! seed reproduces it byte for byte (given the same versions of `rand` and
+//! `rand_distr`, which may change values only in minor versions, and a maths
+//! library that rounds `exp`, `ln` and `powf` the same: the Poisson sampler's
+//! acceptance tests use them).
+//! A draw perturbs, in this order:
 //!
-//! * **weights**: every CNI weight and the three VTI weights are multiplied by an
-//!   independent factor uniform in `[1 − s, 1 + s]` (`s = weight_spread`,
-//!   default 0.2, i.e. ±20 %);
+//! * **weights**: every CNI weight and then the three VTI weights are multiplied
+//!   by an independent factor uniform in `[1 − s, 1 + s]`
+//!   ([`rand_distr::Uniform::new_inclusive`]; `s = weight_spread`, default 0.2,
+//!   i.e. ±20 %);
 //! * **counts** (when `count_noise`): every CNI count of every area, the first
 //!   births and first-in-Sweden births of every area (the estimated births of
 //!   estimated areas), and the newborns and the three VTI counts of every centre
 //!   are replaced by a Poisson draw with the count as mean, like the cell-key
-//!   noise SCB adds to small counts. Poisson draws below a mean of 30 use Knuth's
-//!   multiplication method; from 30 up, the normal approximation
-//!   `max(0, round(λ + √λ·z))`. VTI numerators are capped at the centre's
-//!   newborns; populations are not perturbed.
+//!   noise SCB adds to small counts. The draws are exact: [`rand_distr::Poisson`]
+//!   (Knuth's multiplication method below a mean of 12, Ahrens and Dieter's
+//!   1982 normal-based rejection method, PD, from 12 up). A mean that is zero, negative or not finite gives 0; one
+//!   above [`rand_distr::Poisson::MAX_LAMBDA`] (1.8·10¹⁹, where the noise would
+//!   be below 10⁻⁹ of it) is kept as it is. VTI numerators are capped at the
+//!   centre's newborns (by [`Model::evaluate`]); populations are not perturbed.
 //!
 //! The draw is then evaluated by the same [`Model`] as the plan, ranked by the
 //! same measure and tie rule, and selected by the exact solver with the same
@@ -29,20 +38,25 @@
 //! draws that select it.
 //!
 //! ```
-//! use careneed::plan::robust::{percentile, poisson};
-//! use careneed::synth::rng::SplitMix64;
+//! use careneed::plan::robust::{percentile, poisson, stream};
 //! assert_eq!(percentile(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.05), 1);
 //! assert_eq!(percentile(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.95), 10);
 //! // The mean of many Poisson(4.5) draws is 4.5.
-//! let mut rng = SplitMix64::new(7);
+//! let mut rng = stream(7, 0);
 //! let mean = (0..20_000).map(|_| poisson(&mut rng, 4.5)).sum::<f64>() / 20_000.0;
 //! assert!((mean - 4.5).abs() < 0.05);
+//! // Draw 3 of seed 7 is the same stream however it is reached.
+//! let a: Vec<f64> = (0..5).map(|_| poisson(&mut stream(7, 3), 40.0)).collect();
+//! let b: Vec<f64> = (0..5).map(|_| poisson(&mut stream(7, 3), 40.0)).collect();
+//! assert_eq!(a, b);
 //! ```
 
 use super::model::Model;
 use super::select::{Candidate, Solver, select};
 use crate::error::{Error, Result};
-use crate::synth::rng::{SplitMix64, exp};
+use rand::SeedableRng;
+use rand::rngs::ChaCha8Rng;
+use rand_distr::{Distribution, Poisson, Uniform};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -118,22 +132,24 @@ pub struct Robustness {
     pub p_selected: Vec<f64>,
 }
 
-/// A Poisson draw with mean `lambda` (see the module docs); 0 for `lambda ≤ 0`.
-pub fn poisson(rng: &mut SplitMix64, lambda: f64) -> f64 {
+/// The random stream of draw `draw` under `seed`: ChaCha8 keyed by
+/// `seed_from_u64(seed)`, stream number `draw` (see the module docs).
+pub fn stream(seed: u64, draw: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(draw);
+    rng
+}
+
+/// A Poisson draw with mean `lambda` ([`rand_distr::Poisson`], exact); 0 when
+/// `lambda` is not positive or not finite, `lambda` itself above
+/// [`Poisson::MAX_LAMBDA`].
+pub fn poisson<R: rand::Rng + ?Sized>(rng: &mut R, lambda: f64) -> f64 {
     if !lambda.is_finite() || lambda <= 0.0 {
         return 0.0;
     }
-    if lambda < 30.0 {
-        let limit = exp(-lambda);
-        let mut k = 0.0;
-        let mut p = rng.f64();
-        while p > limit {
-            k += 1.0;
-            p *= rng.f64();
-        }
-        k
-    } else {
-        (lambda + lambda.sqrt() * rng.normal()).round().max(0.0)
+    match Poisson::new(lambda) {
+        Ok(p) => p.sample(rng),
+        Err(_) => lambda,
     }
 }
 
@@ -146,12 +162,16 @@ pub fn percentile(sorted: &[usize], q: f64) -> usize {
     sorted[k.clamp(1, sorted.len()) - 1]
 }
 
-fn perturb(model: &Model, spec: &RobustSpec, draw: u64) -> super::model::Draw {
-    let mut rng = SplitMix64::new(spec.seed).fork(draw);
-    let s = spec.weight_spread;
+fn perturb(
+    model: &Model,
+    spec: &RobustSpec,
+    factor: &Uniform<f64>,
+    draw: u64,
+) -> super::model::Draw {
+    let mut rng = stream(spec.seed, draw);
     let mut d = model.baseline();
     for w in d.weights.iter_mut().chain(d.vti_weights.iter_mut()) {
-        *w *= rng.range(1.0 - s, 1.0 + s);
+        *w *= factor.sample(&mut rng);
     }
     if spec.count_noise {
         for row in &mut d.counts {
@@ -180,11 +200,17 @@ pub fn simulate(model: &Model, rules: &Rules, spec: &RobustSpec) -> Result<Robus
     if spec.draws == 0 {
         return Err(Error::Compute("robustness needs at least one draw".into()));
     }
+    let s = spec.weight_spread;
+    let factor = Uniform::new_inclusive(1.0 - s, 1.0 + s).map_err(|e| {
+        Error::Compute(format!(
+            "robustness: weight spread {s} gives no range of factors ({e})"
+        ))
+    })?;
     let n = model.bvc.len();
     let results: Vec<(Vec<usize>, Vec<bool>)> = (0..spec.draws as u64)
         .into_par_iter()
         .map(|k| {
-            let f = model.evaluate(&perturb(model, spec, k));
+            let f = model.evaluate(&perturb(model, spec, &factor, k));
             let order = super::rank::order(&f.measure, &model.bvc);
             let mut rank = vec![0; order.len()];
             for (r, &i) in order.iter().enumerate() {
