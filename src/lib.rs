@@ -22,7 +22,9 @@
 //! [`report::Report`]; the library never prints and never panics on bad input:
 //! errors are [`Error`] values naming the file, line or feature, and field.
 //!
-//! [`synth`] generates the synthetic demo county bundled in `data/demo`.
+//! With the cargo feature `synth` (turned on by `cli`, so on by default),
+//! `careneed::synth` generates the synthetic demo county bundled in `data/demo`;
+//! a library build without default features leaves it out.
 #![deny(missing_docs, unsafe_code)]
 // The library never panics on input and never prints (the CLI prints). Denied
 // outside tests (clippy.toml allows unwrap, expect, panic! and printing in tests):
@@ -53,6 +55,7 @@ pub mod report;
 pub mod scenario;
 pub mod scores;
 pub mod spatial;
+#[cfg(feature = "synth")]
 pub mod synth;
 
 pub use error::{Error, Location, Problem, Result};

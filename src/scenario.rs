@@ -71,7 +71,7 @@ use crate::outputs::classify::Scheme;
 use crate::outputs::map::{MapSpec, MapVariable};
 use crate::plan::programme::{PRESETS, Programme};
 use crate::plan::rank::{NeedWeight, RankBy};
-use crate::plan::robust::RobustSpec;
+use crate::plan::robust::{MAX_DRAWS, RobustSpec};
 use crate::plan::{BudgetUnit, PlanSpec};
 use crate::release::privacy::Privacy;
 use crate::scores::cni::{self, CniSpec, Method, Reference, Transform, Variable};
@@ -297,7 +297,7 @@ pub struct PhaseSettings {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RobustSettings {
-    /// Draws (1000).
+    /// Draws, 1 to [`MAX_DRAWS`] (1000).
     pub draws: Option<usize>,
     /// Seed (2024).
     pub seed: Option<u64>,
@@ -768,10 +768,10 @@ impl Scenario {
             Some(r) => {
                 let d = RobustSpec::default();
                 let draws = r.draws.unwrap_or(d.draws);
-                if !(1..=1_000_000).contains(&draws) {
+                if !(1..=MAX_DRAWS).contains(&draws) {
                     return Err(self.err(
                         "plan.robustness.draws",
-                        format!("must be between 1 and 1 000 000, got {draws}"),
+                        format!("must be between 1 and {MAX_DRAWS}, got {draws}"),
                     ));
                 }
                 let spread = r.weight_spread.unwrap_or(d.weight_spread);

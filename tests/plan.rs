@@ -294,6 +294,14 @@ fn other_bad_plan_keys_are_named() {
     assert!(bad("[plan.programme.staff]\nnurse = 7").contains("plan.programme.staff.nurse"));
     assert!(bad("[plan.completion]\nvisits = 9999").contains("plan.completion.visits"));
     assert!(bad("[plan.robustness]\ndraws = 0").contains("plan.robustness.draws"));
+    // At most MAX_DRAWS (100 000) draws.
+    let too_many = bad("[plan.robustness]\ndraws = 100001");
+    assert!(
+        too_many.contains("plan.robustness.draws") && too_many.contains("100000"),
+        "{too_many}"
+    );
+    let most = "[inputs]\nareas = \"a.csv\"\n\n[plan]\n[plan.robustness]\ndraws = 100000\n";
+    assert!(Scenario::parse("s.toml", most).is_ok());
     assert!(bad("[plan.robustness]\nweight_spread = 1.5").contains("weight_spread"));
     assert!(bad("first_born_share = 2").contains("plan.first_born_share"));
 }

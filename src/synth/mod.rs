@@ -65,6 +65,11 @@
 //! small per-centre habit), assigned by systematic sampling along the newborns
 //! ordered by centre so that every centre's counts are within about one of their
 //! expectation; the VTI table counts them per centre, the births table per area.
+//!
+//! # Feature
+//! This module is built only with the cargo feature `synth`, which the `cli`
+//! feature turns on (`careneed synth` regenerates `data/demo`); the library's
+//! pipeline does not use it, and a build without default features leaves it out.
 
 pub mod raster;
 pub mod rng;
