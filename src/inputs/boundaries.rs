@@ -65,9 +65,6 @@ use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-
-
-
 fn position(value: &Value) -> Result<Coord<f64>, Problem> {
     let bad = || Problem::BadCoordinate {
         value: json_text(value),
@@ -95,7 +92,6 @@ fn ring(value: &Value, index: usize) -> Result<LineString<f64>, Problem> {
         .collect::<Result<Vec<_>, _>>()?;
     closed_ring(coords, index)
 }
-
 
 fn polygon(value: &Value, part: Option<usize>) -> Result<Polygon<f64>, Problem> {
     let what = part.map_or("the polygon".to_string(), |p| format!("polygon {p}"));
@@ -157,7 +153,6 @@ fn geometry(value: Option<&Value>) -> Result<MultiPolygon<f64>, Problem> {
     }
 }
 
-
 /// The CRS the legacy `crs` member declares.
 fn declared_crs(member: &Value) -> Result<Named, Problem> {
     let name = member
@@ -169,7 +164,6 @@ fn declared_crs(member: &Value) -> Result<Named, Problem> {
         None => Err(Problem::UnsupportedCrs(json_text(member))),
     }
 }
-
 
 /// A JSON object's members as raw text (the last of a repeated name wins, as
 /// in [`Value`]).
@@ -624,7 +618,6 @@ pub fn parse_boundaries(
     )?;
     Ok((boundaries, report))
 }
-
 
 /// Whether a path names a GeoPackage (its extension is `.gpkg`, any case).
 pub fn is_geopackage(path: &Path) -> bool {

@@ -90,8 +90,8 @@ use crate::error::{Error, Location, Problem};
 use crate::inputs::area::{
     Area, Boundaries, BoundaryOptions, Named, POLYGONAL, closed_ring, feature_code,
 };
-use crate::inputs::settle::settle_crs;
 use crate::inputs::crs::Crs;
+use crate::inputs::settle::settle_crs;
 use crate::report::Report;
 use geo_traits::{
     CoordTrait, GeometryTrait, GeometryType, LineStringTrait, MultiPolygonTrait, PolygonTrait,

@@ -348,7 +348,7 @@ mod tests {
             population: vec![1000.0, 1000.0],
             weights: vec![2.0],
             counts: vec![vec![100.0], vec![300.0]],
-            reference: None,
+            reference: crate::scores::cni::Reference::FromInput,
             eligibility: Eligibility::estimated(&[60.0, 60.0], 0.4),
             bvc: vec!["a".into(), "b".into()],
             members: vec![vec![(0, 1.0)], vec![(1, 1.0)]],
