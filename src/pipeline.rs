@@ -1,5 +1,8 @@
-//! One complete run: read a scenario's inputs, join them, compute CNI and VTI,
-//! and rank the areas. [`outputs`](crate::outputs) writes the result.
+//! The stages composed: read a scenario's inputs, join them, compute CNI and
+//! VTI, build the catchments and the plan ([`run`]); [`Run::release`] gives the
+//! one released view every output is rendered from, and [`Run::write`] writes
+//! them all. The single-purpose commands go through the same stages:
+//! [`vti_table`], [`assign_points`], [`interpolate`].
 //!
 //! ```
 //! use careneed::{pipeline, scenario::Scenario};
@@ -7,7 +10,8 @@
 //! let run = pipeline::run(&Scenario::read(&dir.join("scenario.toml")).unwrap()).unwrap();
 //! assert_eq!(run.areas.len(), 172);
 //! let top = &run.areas[run.ranking[0]];
-//! assert_eq!(run.ranks[run.ranking[0]], Some(1));
+//! // Ranks are assigned after release (a withheld CNI gets none).
+//! assert_eq!(run.release().areas[run.ranking[0]].rank, Some(1));
 //! assert!(top.cni.unwrap() > 1.5);
 //! ```
 
@@ -50,8 +54,6 @@ pub struct Run {
     pub areas: Vec<AreaSummary>,
     /// Indices into `areas`, best rank first; areas without CNI last (by code).
     pub ranking: Vec<usize>,
-    /// Rank of each area (parallel to `areas`; 1 = highest CNI), `None` without a CNI.
-    pub ranks: Vec<Option<usize>>,
     /// BVC catchments (nearest BVC to each area's population-weighted centroid)
     /// with their summaries, when the scenario gives BVC points and boundaries.
     pub catchments: Option<CatchmentRun>,
@@ -246,12 +248,6 @@ pub fn run(scenario: &Scenario) -> Result<Run> {
         &municipalities,
     );
     let ranking = areas::rank(&areas);
-    let mut ranks = vec![None; areas.len()];
-    for (r, &i) in ranking.iter().enumerate() {
-        if areas[i].cni.is_some() {
-            ranks[i] = Some(r + 1);
-        }
-    }
 
     let catchments = match &boundaries {
         Some(b) => catchments_for(
@@ -274,7 +270,6 @@ pub fn run(scenario: &Scenario) -> Result<Run> {
         vti,
         areas,
         ranking,
-        ranks,
         plan: None,
         report,
     };
