@@ -43,9 +43,12 @@
 //! ```
 //!
 //! # Research variant
-//! The research lineage (Jarman's UPA score; Sundquist et al. 2003, *Scand J Prim
-//! Health Care* 21:98–104) standardises each variable before weighting, so that a
-//! variable's weight is not confounded with its prevalence:
+//! The research lineage (Jarman's UPA score; Sundquist K, Malmström M, Johansson
+//! S-E, Sundquist J, "Care Need Index, a useful tool for the distribution of
+//! primary health care resources", *J Epidemiol Community Health*
+//! 2003;57(5):347–352, doi:10.1136/jech.57.5.347, PMID 12700218) standardises
+//! each variable before weighting, so that a variable's weight is not confounded
+//! with its prevalence:
 //!
 //! 1. proportion `pᵢ = nᵢ / dᵢ` with the variable's own denominator: `elderly_alone /
 //!    pop_65plus`, `unemployed / pop_16_64`, `low_education / pop_25_64`, every other
