@@ -1012,10 +1012,13 @@ impl Release<'_> {
     /// What each output withheld, counted from the released rows (only outputs
     /// that withhold something are listed).
     pub fn withheld(&self) -> Vec<Suppression> {
-        fn count<'r, R: Row + 'r>(
+        /// The rows with a withheld cell among the output's `shown` fields
+        /// (empty: all of the row's fields).
+        fn count_shown<'r, R: Row + 'r>(
             output: &str,
             unit: &str,
             rows: impl IntoIterator<Item = &'r R>,
+            shown: &[&str],
         ) -> Option<Suppression> {
             let mut n = 0;
             let mut fields: Vec<String> = Vec::new();
@@ -1023,7 +1026,7 @@ impl Release<'_> {
                 let withheld: Vec<&str> = r
                     .cells()
                     .into_iter()
-                    .filter(|(_, c)| c.is_withheld())
+                    .filter(|(f, c)| c.is_withheld() && (shown.is_empty() || shown.contains(f)))
                     .map(|(f, _)| f)
                     .collect();
                 if !withheld.is_empty() {
@@ -1042,19 +1045,29 @@ impl Release<'_> {
                 fields,
             })
         }
+        fn count<'r, R: Row + 'r>(
+            output: &str,
+            unit: &str,
+            rows: impl IntoIterator<Item = &'r R>,
+        ) -> Option<Suppression> {
+            count_shown(output, unit, rows, &[])
+        }
+        // ranking.csv and areas.geojson show no research score or z-scores.
+        const AREA_FIELDS: [&str; 4] = ["population", "index", "cni", "cni_research"];
         let table_areas = self.areas.iter().filter(|a| a.in_table);
         let mut out = vec![
-            count("ranking.csv", "areas", &self.areas),
+            count_shown("ranking.csv", "areas", &self.areas, &AREA_FIELDS),
             count("cni.csv", "areas", table_areas),
         ];
         if self.cni.is_none() {
             out.clear();
         }
         if self.boundaries.is_some() {
-            out.push(count(
+            out.push(count_shown(
                 "areas.geojson",
                 "areas",
                 self.areas.iter().filter(|a| a.polygon.is_some()),
+                &AREA_FIELDS,
             ));
         }
         out.push(count("vti.csv", "centres", &self.centres));
