@@ -562,12 +562,15 @@ fn run(cli: Cli) -> careneed::Result<()> {
                 .zip(&result.totals_in)
                 .zip(&released.totals)
             {
+                // The total in is withheld with the total out: the two are
+                // equal when every source is covered, so either would give a
+                // withheld count back by difference from the shown ones.
                 match o {
                     careneed::release::Cell::Shown(o) => {
                         println!("{c}: total in {i}, total out {o}")
                     }
                     _ => println!(
-                        "{c}: total in {i}, total out withheld (it includes a withheld count)"
+                        "{c}: total in and total out withheld (the output includes a withheld count)"
                     ),
                 }
             }
@@ -921,16 +924,30 @@ fn assign(
         )
         .map_err(io)?;
     }
-    writeln!(
-        w,
-        "{} points read, {} rejected, {} assigned to {} areas, {} outside every area",
-        accepted + rejected,
-        rejected,
-        accepted - outside.len() as u64,
-        b.areas.len(),
-        outside.len()
-    )
-    .map_err(io)?;
+    if released.totals.iter().any(|t| t.is_withheld()) {
+        // The points assigned are the total of the counts, and follow from the
+        // points read less those rejected and outside: with a count withheld,
+        // neither is printed (they would give it back by difference).
+        writeln!(
+            w,
+            "{} rejected, {} outside every area; the points read and assigned to the {} areas are withheld (their total includes a withheld count)",
+            rejected,
+            outside.len(),
+            b.areas.len()
+        )
+        .map_err(io)?;
+    } else {
+        writeln!(
+            w,
+            "{} points read, {} rejected, {} assigned to {} areas, {} outside every area",
+            accepted + rejected,
+            rejected,
+            accepted - outside.len() as u64,
+            b.areas.len(),
+            outside.len()
+        )
+        .map_err(io)?;
+    }
     writeln!(w, "wrote {}", out.display()).map_err(io)?;
     w.flush().map_err(io)?;
     Ok(())
