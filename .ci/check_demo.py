@@ -167,7 +167,7 @@ for path in sorted(out.glob("*.csv")):
                 if key in COUNTS and v not in ("", MARKER):
                     check(not (0 < float(v) < THRESHOLD), f"{path.name}: {key} = {v} below the privacy threshold")
 suppressed = {s["output"]: s["rows"] for s in report["privacy"]["suppressed"]}
-check(suppressed.get("plan_areas.csv") == 23 and withheld > 0, f"privacy summary {suppressed}, {withheld} cells withheld")
+check(suppressed.get("plan_areas.csv") == 61 and withheld > 0, f"privacy summary {suppressed}, {withheld} cells withheld")
 
 # The maps and the report.
 import xml.etree.ElementTree as ET

@@ -259,11 +259,13 @@ fn assign_counts_every_area_and_lists_outside_points() {
         stdout.contains("p.csv, line 4: the point lies in no area"),
         "{stdout}"
     );
+    // Counts of 1 are withheld at the default threshold, and so is their total:
+    // the points read and assigned would give it back.
     assert!(
-        stdout.contains("3 points read, 0 rejected, 2 assigned to 172 areas, 1 outside"),
+        stdout.contains("0 rejected, 1 outside every area; the points read and assigned to the 172 areas are withheld"),
         "{stdout}"
     );
-    // Counts of 1 are withheld at the default threshold.
+    assert!(!stdout.contains("points read,"), "{stdout}");
     let counts = std::fs::read_to_string(&out_csv).unwrap();
     assert!(counts.lines().any(|l| l.ends_with(",..")), "{counts}");
     assert!(
@@ -285,6 +287,11 @@ fn assign_counts_every_area_and_lists_outside_points() {
         out_csv.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("3 points read, 0 rejected, 2 assigned to 172 areas, 1 outside"),
+        "{stdout}"
+    );
     let counts = std::fs::read_to_string(&out_csv).unwrap();
     assert_eq!(counts.lines().count(), 173);
     let total: u64 = counts
@@ -704,10 +711,14 @@ fn assign_real_care_units_to_real_geopackage_deso() {
     if cfg!(feature = "proj") {
         runs.push(("lon", "lat", "EPSG:4258", all));
     }
+    // Without suppression, so that the totals are printed.
+    let scenario = no_privacy(dir.path());
     for (x, y, crs, expected) in runs {
         let out_csv = dir.path().join("counts.csv");
         let out = careneed(&[
             "assign",
+            "--scenario",
+            &scenario,
             "--areas",
             deso.to_str().unwrap(),
             "--layer",

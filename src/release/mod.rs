@@ -23,7 +23,9 @@
 //!   residents, children and CNI; eligible or accepting families below the
 //!   threshold withhold the plan's families, need, visits, FTE and cost; a need
 //!   that carries a withheld CNI or relative VTI (through the need weight) is
-//!   withheld with it;
+//!   withheld with it; an area of the plan (`plan_areas.csv`) likewise
+//!   withholds its families and need when its eligible or accepting families
+//!   are below the threshold;
 //! * **municipalities**: residents, children or eligible families below the
 //!   threshold withhold the row's figures and CNI;
 //! * **totals** (a wave, a selection, the county) that include a withheld row are
@@ -844,7 +846,14 @@ pub fn release(input: ReleaseInput<'_>, privacy: Privacy) -> Release<'_> {
             .iter()
             .map(|a| {
                 let cni = area_cell(&a.code);
-                let families = p.hides(Some(a.eligible_families));
+                // As for a catchment: eligible or accepting families (eligible ×
+                // the published acceptance) below the threshold. A catchment of
+                // one area would otherwise show, in plan_areas.csv, the families
+                // and need it withholds in plan.csv.
+                let families = p.hides_any(&[
+                    Some(a.eligible_families),
+                    Some(a.eligible_families * pl.spec.programme.acceptance),
+                ]);
                 ReleasedPlanArea {
                     code: a.code.clone(),
                     rank: None,

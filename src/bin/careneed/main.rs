@@ -79,12 +79,13 @@ enum Command {
         /// Reference ratio R (e.g. the national value); computed from the table when absent.
         #[arg(long)]
         reference: Option<f64>,
-        /// SCB's method, or SCB's plus the research variant.
-        #[arg(long, value_enum, default_value_t = MethodArg::Scb)]
-        method: MethodArg,
-        /// Transform of the research variant.
-        #[arg(long, value_enum, default_value_t = TransformArg::Arcsine)]
-        transform: TransformArg,
+        /// SCB's method, or SCB's plus the research variant (default: the
+        /// scenario's, else scb).
+        #[arg(long, value_enum)]
+        method: Option<MethodArg>,
+        /// Transform of the research variant (default: the scenario's, else arcsine).
+        #[arg(long, value_enum)]
+        transform: Option<TransformArg>,
         /// Scenario with a column mapping and weights.
         #[arg(long)]
         scenario: Option<PathBuf>,
@@ -341,14 +342,19 @@ fn run(cli: Cli) -> careneed::Result<()> {
             if reference.is_some() {
                 s.cni.reference = reference;
             }
-            s.cni.method = Some(match method {
-                MethodArg::Scb => Method::Scb,
-                MethodArg::Research => Method::Research,
-            });
-            s.cni.transform = Some(match transform {
-                TransformArg::Arcsine => Transform::Arcsine,
-                TransformArg::Log => Transform::Log,
-            });
+            // A flag wins; otherwise the scenario's setting stands.
+            if let Some(m) = method {
+                s.cni.method = Some(match m {
+                    MethodArg::Scb => Method::Scb,
+                    MethodArg::Research => Method::Research,
+                });
+            }
+            if let Some(t) = transform {
+                s.cni.transform = Some(match t {
+                    TransformArg::Arcsine => Transform::Arcsine,
+                    TransformArg::Log => Transform::Log,
+                });
+            }
             let run = pipeline::run(&s)?;
             let released = run.release();
             outputs::check_not_input(&out, &run.input_paths())?;
@@ -446,7 +452,8 @@ fn run(cli: Cli) -> careneed::Result<()> {
             bar.finish();
             let released = run.release(s.privacy());
             outputs::write_atomic(&out, &outputs::csv::released_table(&released, "code")?)?;
-            print_assign(&run, &points, &out)
+            let withheld = released.totals.iter().any(|t| t.is_withheld());
+            print_assign(&run, withheld, &points, &out)
         }
         Command::Interpolate {
             from,
@@ -506,12 +513,15 @@ fn run(cli: Cli) -> careneed::Result<()> {
                 .zip(&run.result.totals_in)
                 .zip(&released.totals)
             {
+                // The total in is withheld with the total out: the two are
+                // equal when every source is covered, so either would give a
+                // withheld count back by difference from the shown ones.
                 match o {
                     careneed::release::Cell::Shown(o) => {
                         println!("{c}: total in {i}, total out {o}")
                     }
                     _ => println!(
-                        "{c}: total in {i}, total out withheld (it includes a withheld count)"
+                        "{c}: total in and total out withheld (the output includes a withheld count)"
                     ),
                 }
             }
@@ -751,7 +761,12 @@ fn print_notices(r: &careneed::release::Release) {
 
 /// What `careneed assign` prints: the notices, each point outside every area
 /// (file and line), the totals.
-fn print_assign(run: &pipeline::AssignRun, points: &Path, out: &Path) -> careneed::Result<()> {
+fn print_assign(
+    run: &pipeline::AssignRun,
+    withheld: bool,
+    points: &Path,
+    out: &Path,
+) -> careneed::Result<()> {
     use std::io::Write;
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::new(stdout.lock());
@@ -767,16 +782,30 @@ fn print_assign(run: &pipeline::AssignRun, points: &Path, out: &Path) -> carenee
         )
         .map_err(io)?;
     }
-    writeln!(
-        w,
-        "{} points read, {} rejected, {} assigned to {} areas, {} outside every area",
-        run.accepted + run.rejected,
-        run.rejected,
-        run.accepted - run.outside.len() as u64,
-        run.boundaries.areas.len(),
-        run.outside.len()
-    )
-    .map_err(io)?;
+    if withheld {
+        // The points assigned are the total of the counts, and follow from the
+        // points read less those rejected and outside: with a count withheld,
+        // neither is printed (they would give it back by difference).
+        writeln!(
+            w,
+            "{} rejected, {} outside every area; the points read and assigned to the {} areas are withheld (their total includes a withheld count)",
+            run.rejected,
+            run.outside.len(),
+            run.boundaries.areas.len()
+        )
+        .map_err(io)?;
+    } else {
+        writeln!(
+            w,
+            "{} points read, {} rejected, {} assigned to {} areas, {} outside every area",
+            run.accepted + run.rejected,
+            run.rejected,
+            run.accepted - run.outside.len() as u64,
+            run.boundaries.areas.len(),
+            run.outside.len()
+        )
+        .map_err(io)?;
+    }
     writeln!(w, "wrote {}", out.display()).map_err(io)?;
     w.flush().map_err(io)?;
     Ok(())
