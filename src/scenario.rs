@@ -686,12 +686,23 @@ impl Scenario {
                 ));
             }
         }
-        programme.salaries = p.salaries.clone();
+        // The scenario's salaries replace the preset's illustrative defaults;
+        // the assumption line then names only the defaults still in use.
+        programme.salaries.extend(p.salaries.clone());
+        programme
+            .assumptions
+            .retain(|a| !a.starts_with(crate::plan::programme::SALARY_ASSUMPTION));
+        programme
+            .assumptions
+            .extend(crate::plan::programme::salary_assumption(
+                programme.staff.keys(),
+                &p.salaries,
+            ));
         if !p.salaries.is_empty() && programme.resources(1.0).cost_sek.is_none() {
             let missing: Vec<&str> = programme
                 .staff
                 .keys()
-                .filter(|k| !p.salaries.contains_key(*k))
+                .filter(|k| !programme.salaries.contains_key(*k))
                 .map(String::as_str)
                 .collect();
             return Err(self.err(
@@ -736,7 +747,7 @@ impl Scenario {
             if unit.is_some_and(|x| x != u) {
                 return Err(self.err(&key, "every phase's budget must be in the same unit"));
             }
-            if u == BudgetUnit::Sek && programme.salaries.is_empty() {
+            if u == BudgetUnit::Sek && programme.resources(1.0).cost_sek.is_none() {
                 return Err(self.err(
                     &key,
                     "a budget in SEK needs plan.salaries for every profession",

@@ -61,6 +61,44 @@ pub const PRESETS: [&str; 5] = ["rinkeby", "goteborg", "vaxa-tryggt", "orebro", 
 
 /// Default acceptance (Göteborg 2019–21).
 pub const DEFAULT_ACCEPTANCE: f64 = 0.83;
+
+/// Default salaries, SEK per FTE-year with overheads, of every profession a
+/// preset uses. **Illustrative, an assumption: no source gives them.** A
+/// scenario's `[plan.salaries]` replaces any of them; every plan that uses one
+/// says so among its assumptions ([`salary_assumption`]).
+pub const ILLUSTRATIVE_SALARIES: [(&str, f64); 4] = [
+    ("nurse", 720_000.0),
+    ("parent_supporter", 560_000.0),
+    ("midwife", 760_000.0),
+    ("dental_nurse", 520_000.0),
+];
+
+/// The assumption line naming the illustrative default salaries still in use
+/// (those of `staff` not in `given`), `None` when every salary was given.
+pub fn salary_assumption<'a>(
+    staff: impl IntoIterator<Item = &'a String>,
+    given: &BTreeMap<String, f64>,
+) -> Option<String> {
+    let defaults: Vec<String> = staff
+        .into_iter()
+        .filter(|p| !given.contains_key(*p))
+        .filter_map(|p| {
+            ILLUSTRATIVE_SALARIES
+                .iter()
+                .find(|(name, _)| name == p)
+                .map(|(name, sek)| format!("{name} {sek:.0}"))
+        })
+        .collect();
+    (!defaults.is_empty()).then(|| {
+        format!(
+            "{SALARY_ASSUMPTION}: {} SEK per FTE-year with overheads (no source; set [plan.salaries])",
+            defaults.join(", ")
+        )
+    })
+}
+
+/// The start of the salary assumption line (see [`salary_assumption`]).
+pub const SALARY_ASSUMPTION: &str = "illustrative default salaries";
 /// Default share of births that are a first child (used only without a births table).
 pub const DEFAULT_FIRST_BORN_SHARE: f64 = 0.42;
 
@@ -203,6 +241,16 @@ impl Programme {
             _ => return None,
         };
         assumptions.extend(common);
+        let salaries: BTreeMap<String, f64> = staff
+            .keys()
+            .filter_map(|p| {
+                ILLUSTRATIVE_SALARIES
+                    .iter()
+                    .find(|(name, _)| name == p)
+                    .map(|&(name, sek)| (name.to_string(), sek))
+            })
+            .collect();
+        assumptions.extend(salary_assumption(staff.keys(), &BTreeMap::new()));
         Some(Programme {
             preset: name.to_string(),
             visits,
@@ -213,7 +261,7 @@ impl Programme {
             hours_per_fte: 1600.0,
             acceptance: DEFAULT_ACCEPTANCE,
             completion: Completion::goteborg(),
-            salaries: BTreeMap::new(),
+            salaries,
             assumptions,
         })
     }
@@ -334,12 +382,23 @@ mod tests {
         assert!((r.visits - visits).abs() < 1e-9);
         assert!((r.hours["midwife"] - visits / 6.0 * 2.0).abs() < 1e-9);
         assert!((r.hours["parent_supporter"] - visits * 4.0 / 6.0 * 2.0).abs() < 1e-9);
-        assert_eq!(r.cost_sek, None);
+        // Every profession has an illustrative default salary, labelled.
+        let want: f64 = ILLUSTRATIVE_SALARIES
+            .iter()
+            .map(|&(name, sek)| r.fte[name] * sek)
+            .sum();
+        assert!((r.cost_sek.unwrap() - want).abs() < 1e-6);
+        assert!(
+            p.assumptions
+                .iter()
+                .any(|a| a.starts_with(SALARY_ASSUMPTION) && a.contains("dental_nurse 520000"))
+        );
     }
 
     #[test]
     fn cost_needs_every_salary() {
         let mut p = Programme::preset("rinkeby").unwrap();
+        p.salaries.clear();
         p.salaries.insert("nurse".into(), 800_000.0);
         assert_eq!(p.resources(10.0).cost_sek, None);
         p.salaries.insert("parent_supporter".into(), 600_000.0);
