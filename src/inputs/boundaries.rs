@@ -20,7 +20,7 @@
 //! * **CRS.** An explicit [`BoundaryOptions::crs`] wins ([`CrsSource::Given`]; an
 //!   `Info` notice when the file declares another); else the file's legacy `crs`
 //!   member, e.g. `{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::3006"}}`,
-//!   read with [`Crs::parse`] ([`CrsSource::Declared`]; an unknown name is
+//!   read with [`Crs::parse`](crate::inputs::crs::Crs::parse) ([`CrsSource::Declared`]; an unknown name is
 //!   [`Problem::UnsupportedCrs`]); else the CRS every coordinate fits
 //!   ([`CrsSource::Detected`], with an `Info` notice of kind `crs`). Coordinates that
 //!   fit no single CRS are [`Problem::UnknownCrs`]; coordinates that do not fit a

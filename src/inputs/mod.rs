@@ -5,7 +5,7 @@
 //! * [`table`] reads the area table (one row per DeSO) into counts by variable.
 //! * [`boundaries`] reads GeoJSON polygons and detects their CRS ([`crs`]);
 //!   [`gpkg`] reads GeoPackage layers (feature `gpkg`, on by default);
-//!   [`reproject`] brings any EPSG code to SWEREF99 TM through PROJ (feature `proj`).
+//!   `reproject` brings any EPSG code to SWEREF99 TM through PROJ (feature `proj`).
 //! * [`points`] reads located points (x, y columns) and checks them against a CRS.
 //! * [`validate`] checks polygon validity (repairing on request) and finds
 //!   overlapping areas.

@@ -98,7 +98,7 @@ impl Points {
 
     /// Declares the CRS by EPSG code. A code [`Crs`] covers is [`Points::declare_crs`].
     /// Any other code needs feature `proj`: the points are reprojected to SWEREF99 TM
-    /// through PROJ ([`crate::inputs::reproject`]), checked against its range, and
+    /// through PROJ (`inputs::reproject`), checked against its range, and
     /// [`Points::crs`] becomes [`Crs::Sweref99Tm`]. Without the feature, or for a code
     /// PROJ does not know, it is [`Problem::UnsupportedCrs`]. Returns the CRS the
     /// points are now in.

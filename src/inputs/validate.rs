@@ -21,7 +21,7 @@
 //! notices (kind `overlapping_areas`) naming both codes. The check costs an exact
 //! intersection per pair of neighbours, so the pipeline and `careneed catchments`
 //! run it, and the hot paths (`assign`, `interpolate`) do not. Point assignment stays
-//! deterministic on overlapping areas (see [`crate::spatial::assign`]).
+//! deterministic on overlapping areas (see [`crate::spatial::assign()`]).
 //!
 //! ```
 //! use careneed::inputs::boundaries::{parse_boundaries, BoundaryOptions};

@@ -5,9 +5,9 @@
 //! | module | what |
 //! |---|---|
 //! | [`programme`] | eligible families (births table or estimate), presets, visits → hours → FTE → SEK |
-//! | [`model`] | counts and weights → catchment CNI, VTI, eligible families, need reached, cost |
+//! | [`model`](mod@model) | counts and weights → catchment CNI, VTI, eligible families, need reached, cost |
 //! | [`rank`] | ranking by CNI, VTI or need reached, with a tie rule; per-municipality summary |
-//! | [`select`] | exact knapsack and greedy baseline under an FTE or SEK budget, lock-in/out, minimum CNI, waves |
+//! | [`select`](mod@select) | exact knapsack and greedy baseline under an FTE or SEK budget, lock-in/out, minimum CNI, waves |
 //! | [`robust`] | seeded Monte Carlo: 90 % rank interval and P(selected) per catchment |
 //!
 //! [`plan`] runs them on a [`PlanInput`]: the pieces of a run it needs (the area
