@@ -17,6 +17,7 @@
 //! | release | [`release`] | one view of every value: shown, withheld (small counts) or missing; ranks |
 //! | outputs | [`outputs`] | GeoJSON and CSV writers, map classes, SVG maps, PNG (feature `png`), all rendered from the release |
 //! | run | [`pipeline`] | one complete run from a [`scenario`] |
+//! | sources | [`sources`] | the documents behind every method and parameter, and the assumptions where they are silent |
 //!
 //! Every stage records what it decided and what it left out in a
 //! [`report::Report`]; the library never prints and never panics on bad input:
@@ -54,6 +55,7 @@ pub mod release;
 pub mod report;
 pub mod scenario;
 pub mod scores;
+pub mod sources;
 pub mod spatial;
 #[cfg(feature = "synth")]
 pub mod synth;
