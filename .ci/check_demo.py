@@ -113,11 +113,26 @@ check(all(r["rank"] == "" and r["measure"] == MARKER for r in plan[len(ranked):]
 check({r["bvc"] for r in plan} == {r["bvc"] for r in crow}, "plan.csv and catchments.csv name different BVCs")
 sel = [r for r in plan if r["selected"] == "true"]
 budget = sum(budgets)
-sel_fte = sum(num(r["fte"]) or 0 for r in sel)
+# The running pilot (Bollnäs, locked in) is wave 0, already staffed, outside the budgets.
+running = [r for r in sel if r["phase"] == "0"]
+check([r["bvc"] for r in running] == ["2183-1"] and all(r["locked_in"] == "true" for r in running),
+      f"the running pilot should be Bollnäs (2183-1) in wave 0, got {[r['bvc'] for r in running]}")
+sel_fte = sum(num(r["fte"]) or 0 for r in sel if r["phase"] != "0")
 check(0 < sel_fte <= budget + 0.01, f"selected catchments need {sel_fte} FTE, budget {budget}")
 wave1 = sum(num(r["fte"]) or 0 for r in sel if r["phase"] == "1")
-check(wave1 <= budgets[0] + 0.01 + max((num(r["fte"]) or 0 for r in sel if r["locked_in"] == "true"), default=0), f"wave 1 needs {wave1} FTE")
-check(all(r["phase"] in ("1", "2") for r in sel), "a selected catchment without a wave 1 or 2")
+check(wave1 <= budgets[0] + 0.01, f"wave 1 needs {wave1} FTE")
+check(all(r["phase"] in ("0", "1", "2") for r in sel), "a selected catchment without a wave 0, 1 or 2")
+check(all(r["reason"] for r in plan), "a plan.csv row without a reason")
+check(all(r["reason"] == ("running (locked in): wave 0" if r["phase"] == "0" else f"chosen: wave {r['phase']}")
+          for r in sel), "a selected row whose reason is not its wave")
+# Staff is the extra over the basic programme: the nurse makes 4 of 6 visits beyond the basic 2.
+for r in plan:
+    if r["fte"] != MARKER:
+        check(abs(float(r["fte_nurse"]) / float(r["fte_parent_supporter"]) - 4 / 6) < 0.01,
+              f"{r['bvc']}: nurse FTE is not 4/6 of the parent supporter's")
+        check(abs(float(r["fte_region"]) - float(r["fte_nurse"])) < 0.002 and
+              abs(float(r["fte_municipality"]) - float(r["fte_parent_supporter"])) < 0.002,
+              f"{r['bvc']}: employer split differs from the professions")
 check(all(r["phase"] == "" for r in plan if r["selected"] == "false"), "an unselected catchment with a wave")
 check(all(r["locked_in"] == "false" or r["selected"] == "true" for r in plan), "a locked-in catchment is not selected")
 check(all(r["allowed"] == "true" or r["locked_in"] == "true" or r["selected"] == "false" for r in plan), "a catchment below the minimum CNI was selected")

@@ -27,6 +27,7 @@ use crate::scenario::Scenario;
 use crate::scores::areas;
 use crate::scores::cni::{self, CniResult};
 use crate::scores::vti::{self, VtiResult};
+use crate::sources::{Basis, Parameter};
 use crate::spatial::catchments as catch;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -91,6 +92,70 @@ impl Run {
             .collect()
     }
 
+    /// Every method and parameter of the run with its basis: a source, an
+    /// assumption, or the scenario key that set it ([`crate::sources`]).
+    pub fn parameters(&self) -> Vec<Parameter> {
+        let sc = &self.scenario;
+        let mut v = vec![Parameter::new(
+            "cni.variables",
+            self.cni
+                .variables
+                .iter()
+                .map(|x| x.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            Basis::cite(
+                "fohm-2022",
+                "“Förkortningar och begrepp”, CNI",
+                "väger in andelen personer inom ett geografiskt område som har låg utbildning, är utlandsfödda, arbetslösa, ensamstående föräldrar, nyinflyttade, under 5 år och ensamboende över 65 år",
+            ),
+        )];
+        for x in &self.cni.variables {
+            let basis = if sc.cni.weights.contains_key(&x.name) {
+                Basis::Scenario(format!("cni.weights.{}", x.name))
+            } else if sc.cni.extra.iter().any(|e| e.name == x.name) {
+                Basis::Scenario("cni.extra".into())
+            } else {
+                Basis::cite(
+                    "scb-cni",
+                    "the published weights, reproduced by SCB's worked example in tests/golden.rs",
+                    "index 22 709.42 / CNI 1.5513",
+                )
+            };
+            v.push(Parameter::new(
+                format!("cni.weights.{}", x.name),
+                x.weight,
+                basis,
+            ));
+        }
+        v.push(Parameter::new(
+            "cni.reference",
+            self.cni.reference.value,
+            if self.cni.reference.is_given() {
+                Basis::Scenario("cni.reference".into())
+            } else {
+                Basis::assume(
+                    "the reference ratio R is computed from the areas read (their CNI averages 1.0), not SCB's national R: give cni.reference for the national value",
+                )
+            },
+        ));
+        if let Some(p) = &self.plan {
+            v.extend(p.spec.parameters());
+        }
+        v.push(Parameter::new(
+            "privacy.min_count",
+            sc.privacy().min_count,
+            if sc.privacy.min_count.is_some() {
+                Basis::Scenario("privacy.min_count".into())
+            } else {
+                Basis::assume(
+                    "counts from 1 to 4 are withheld (threshold 5), careneed's default; set privacy.min_count to the rule of the data's owner",
+                )
+            },
+        ));
+        v
+    }
+
     /// What the run was and read, for the release.
     pub fn meta(&self) -> Meta {
         let scenario_text = toml::to_string(&self.scenario)
@@ -105,6 +170,7 @@ impl Run {
             areas_in_table: self.table.rows.len(),
             areas_in_boundaries: self.boundaries.as_ref().map(|b| b.areas.len()),
             boundaries_crs: self.boundaries.as_ref().map(|b| b.crs.to_string()),
+            parameters: self.parameters(),
             matched: self.join.as_ref().map(|j| j.pairs.len()),
             table_only: self
                 .join

@@ -76,6 +76,7 @@ use crate::plan::{BudgetUnit, PlanSpec};
 use crate::release::privacy::Privacy;
 use crate::scores::cni::{self, CniSpec, Method, Reference, Transform, Variable};
 use crate::scores::vti::VtiSpec;
+use crate::sources::Basis;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -215,8 +216,18 @@ pub struct PlanSettings {
     pub rank_by: Option<RankBy>,
     /// `cni` (default), `relative_vti` or `none`.
     pub need_weight: Option<NeedWeight>,
-    /// Share of eligible families accepting, 0–1 (0.83).
+    /// Who is eligible (the preset's by default): `first_time_or_first_in_sweden`,
+    /// `first_time_mothers`, `all_families` or `all_newborns`.
+    pub eligible: Option<crate::plan::programme::Eligible>,
+    /// Share of eligible families accepting, 0–1 (the preset's).
     pub acceptance: Option<f64>,
+    /// Home visits of the basic programme, subtracted from the nurse's (2: Region Gävleborg).
+    pub basic_home_visits: Option<f64>,
+    /// Only catchments in these municipalities (codes) take part; all when absent.
+    pub municipalities: Option<Vec<String>>,
+    /// Municipalities (codes) that do not take part.
+    #[serde(default)]
+    pub municipalities_out: Vec<String>,
     /// First-born share for areas without births data (0.42).
     pub first_born_share: Option<f64>,
     /// One-wave budget in FTE.
@@ -233,7 +244,7 @@ pub struct PlanSettings {
     /// BVC ids never to choose.
     #[serde(default)]
     pub lock_out: Vec<String>,
-    /// CNI thresholds of the municipality summary ([1.0, 1.3]).
+    /// CNI thresholds of the municipality summary ([1.0], the reference average).
     pub thresholds: Option<Vec<f64>>,
     /// `[plan.programme]`: overrides of the preset.
     #[serde(default)]
@@ -244,6 +255,9 @@ pub struct PlanSettings {
     /// `[plan.salaries]`: SEK per FTE-year per profession.
     #[serde(default)]
     pub salaries: BTreeMap<String, f64>,
+    /// `[plan.employers]`: `region` or `municipality` per profession (replaces the defaults).
+    #[serde(default)]
+    pub employers: BTreeMap<String, crate::plan::programme::Employer>,
     /// `[[plan.phases]]`: rollout waves, each with its own budget.
     #[serde(default)]
     pub phases: Vec<PhaseSettings>,
@@ -594,20 +608,73 @@ impl Scenario {
             }
         };
         let g = &p.programme;
+        let set = |programme: &mut Programme, key: &str, scenario_key: &str| {
+            programme
+                .basis
+                .insert(key.to_string(), Basis::Scenario(scenario_key.to_string()));
+        };
         if let Some(v) = positive("plan.programme.visits", g.visits)? {
             programme.visits = v;
+            set(&mut programme, "visits", "plan.programme.visits");
         }
         if let Some(m) = &g.months {
             for (i, &x) in m.iter().enumerate() {
                 non_negative(&format!("plan.programme.months[{i}]"), x)?;
             }
             programme.months = m.clone();
+            programme.schedule.clear();
+            set(&mut programme, "months", "plan.programme.months");
         }
         if let Some(staff) = &g.staff {
             if staff.is_empty() {
                 return Err(self.err("plan.programme.staff", "names no profession"));
             }
             programme.staff = staff.clone();
+            programme.schedule.clear();
+            programme.basis.retain(|k, _| !k.starts_with("staff"));
+            set(&mut programme, "staff", "plan.programme.staff");
+        }
+        if let Some(e) = p.eligible {
+            programme.eligible = e;
+            set(&mut programme, "eligible", "plan.eligible");
+        }
+        if let Some(v) = p.basic_home_visits {
+            programme.basic_home_visits = non_negative("plan.basic_home_visits", v)?;
+            set(
+                &mut programme,
+                "basic_home_visits",
+                "plan.basic_home_visits",
+            );
+        }
+        for (name, &e) in &p.employers {
+            programme.employers.insert(name.clone(), e);
+            set(
+                &mut programme,
+                &format!("employer.{name}"),
+                &format!("plan.employers.{name}"),
+            );
+        }
+        programme
+            .employers
+            .retain(|k, _| programme.staff.contains_key(k));
+        for name in programme.staff.keys().cloned().collect::<Vec<_>>() {
+            if programme.employers.contains_key(&name) {
+                continue;
+            }
+            match crate::plan::programme::default_employer(&name) {
+                Some((e, b)) => {
+                    programme.employers.insert(name.clone(), e);
+                    programme.basis.insert(format!("employer.{name}"), b);
+                }
+                None => {
+                    return Err(self.err(
+                        &format!("plan.employers.{name}"),
+                        format!(
+                            "who employs {name:?}? Set plan.employers.{name} = \"region\" or \"municipality\""
+                        ),
+                    ));
+                }
+            }
         }
         for (name, &attends) in &programme.staff {
             let key = format!("plan.programme.staff.{name}");
@@ -624,17 +691,37 @@ impl Scenario {
         }
         if let Some(v) = positive("plan.programme.minutes_per_visit", g.minutes_per_visit)? {
             programme.minutes_per_visit = v;
+            set(
+                &mut programme,
+                "minutes_per_visit",
+                "plan.programme.minutes_per_visit",
+            );
         }
         if let Some(v) = g.travel_minutes {
             programme.travel_minutes = non_negative("plan.programme.travel_minutes", v)?;
+            set(
+                &mut programme,
+                "travel_minutes",
+                "plan.programme.travel_minutes",
+            );
         }
         if let Some(v) = positive("plan.programme.hours_per_fte", g.hours_per_fte)? {
             programme.hours_per_fte = v;
+            set(
+                &mut programme,
+                "hours_per_fte",
+                "plan.programme.hours_per_fte",
+            );
         }
         if let Some(a) = p.acceptance {
             programme.acceptance = share("plan.acceptance", a)?;
+            programme.acceptance_range = None;
+            set(&mut programme, "acceptance", "plan.acceptance");
         }
         let c = &p.completion;
+        if c != &CompletionSettings::default() {
+            set(&mut programme, "completion", "plan.completion");
+        }
         let done = &mut programme.completion;
         if let Some(v) = positive("plan.completion.families", c.families)? {
             done.families = v;
@@ -688,16 +775,31 @@ impl Scenario {
         }
         // The scenario's salaries replace the preset's illustrative defaults;
         // the assumption line then names only the defaults still in use.
+        let defaults: BTreeMap<String, f64> = programme
+            .staff
+            .keys()
+            .filter_map(|k| {
+                crate::plan::programme::ILLUSTRATIVE_SALARIES
+                    .iter()
+                    .find(|(n, _)| n == k)
+                    .map(|&(n, v)| (n.to_string(), v))
+            })
+            .collect();
+        programme.salaries = defaults;
         programme.salaries.extend(p.salaries.clone());
-        programme
-            .assumptions
-            .retain(|a| !a.starts_with(crate::plan::programme::SALARY_ASSUMPTION));
-        programme
-            .assumptions
-            .extend(crate::plan::programme::salary_assumption(
-                programme.staff.keys(),
-                &p.salaries,
-            ));
+        programme.basis.remove("salaries");
+        if let Some(a) =
+            crate::plan::programme::salary_assumption(programme.staff.keys(), &p.salaries)
+        {
+            programme.basis.insert("salaries".into(), Basis::assume(a));
+        }
+        for name in p.salaries.keys() {
+            set(
+                &mut programme,
+                &format!("salary.{name}"),
+                &format!("plan.salaries.{name}"),
+            );
+        }
         if !p.salaries.is_empty() && programme.resources(1.0).cost_sek.is_none() {
             let missing: Vec<&str> = programme
                 .staff
@@ -770,7 +872,7 @@ impl Scenario {
             Some(v) => share("plan.first_born_share", v)?,
             None => crate::plan::programme::DEFAULT_FIRST_BORN_SHARE,
         };
-        let thresholds = p.thresholds.clone().unwrap_or_else(|| vec![1.0, 1.3]);
+        let thresholds = p.thresholds.clone().unwrap_or_else(|| vec![1.0]);
         for (i, &t) in thresholds.iter().enumerate() {
             positive(&format!("plan.thresholds[{i}]"), Some(t))?;
         }
@@ -809,9 +911,27 @@ impl Scenario {
         spec.min_relative_vti = min_relative_vti;
         spec.lock_in = p.lock_in.clone();
         spec.lock_out = p.lock_out.clone();
+        spec.municipalities = p.municipalities.clone();
+        spec.municipalities_out = p.municipalities_out.clone();
         spec.thresholds = thresholds;
         spec.first_born_share = first_born_share;
         spec.robustness = robustness;
+        let mut set = |key: &str, given: bool| {
+            if given {
+                spec.basis
+                    .insert(key.to_string(), Basis::Scenario(format!("plan.{key}")));
+            }
+        };
+        set("rank_by", p.rank_by.is_some());
+        set("need_weight", p.need_weight.is_some());
+        set("thresholds", p.thresholds.is_some());
+        set("first_born_share", p.first_born_share.is_some());
+        if let Some(r) = &p.robustness {
+            set("robustness.draws", r.draws.is_some());
+            set("robustness.seed", r.seed.is_some());
+            set("robustness.weight_spread", r.weight_spread.is_some());
+            set("robustness.count_noise", r.count_noise.is_some());
+        }
         Ok(Some(spec))
     }
 

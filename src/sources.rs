@@ -18,7 +18,7 @@
 //! assert!(Basis::assume("90 minutes per visit").is_assumption());
 //! ```
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A document a method or parameter comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -61,7 +61,7 @@ pub const SOURCES: &[Source] = &[
     Source {
         id: "scb-cni",
         title: "SCB: Care Need Index (CNI) – beskrivning (the weights and the reference ratio R)",
-        at: "https://www.scb.se (SCB's commissioned CNI delivery; the published example is golden-tested in tests/golden.rs)",
+        at: "www.scb.se (SCB's commissioned CNI delivery; the published example is golden-tested in tests/golden.rs)",
     },
     Source {
         id: "sundquist-2003",
@@ -71,7 +71,7 @@ pub const SOURCES: &[Source] = &[
     Source {
         id: "norrbotten-bhv-2012",
         title: "Nilsson B, Länsenheten MHV/BHV Kompetenscentrum, Norrbotten: Barnhälsovårdens statistik för Norrbottens län rapporterad jan 2012 (May 2012), slide 2 “Veckoarbetstid för sjuksköterskor och läkare inom BHV i Norrbotten 2011”",
-        at: "https://www.slideserve.com/caroun/barnh-lsov-rdens-statistik-f-r-norrbottens-l-n-rapporterad-jan-2012-powerpoint-ppt-presentation",
+        at: "www.slideserve.com/caroun/barnh-lsov-rdens-statistik-f-r-norrbottens-l-n-rapporterad-jan-2012-powerpoint-ppt-presentation",
     },
     Source {
         id: "scenario",
@@ -86,7 +86,7 @@ pub fn source(id: &str) -> Option<&'static Source> {
 }
 
 /// Where one figure or method comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Basis {
     /// A published source: its id in [`SOURCES`], the page or section, and a

@@ -582,12 +582,22 @@ fn plan_runs_twice_byte_identical() {
             assert_eq!(&r[col("measure")], "..");
         }
     }
+    // The running pilot (Bollnäs) is wave 0, outside the budgets.
+    let running: Vec<&csv::StringRecord> =
+        rows.iter().filter(|r| &r[col("phase")] == "0").collect();
+    assert_eq!(running.len(), 1);
+    assert_eq!(&running[0][col("bvc")], "2183-1");
+    assert_eq!(&running[0][col("reason")], "running (locked in): wave 0");
     let fte: f64 = rows
         .iter()
-        .filter(|r| &r[col("selected")] == "true")
+        .filter(|r| &r[col("selected")] == "true" && &r[col("phase")] != "0")
         .map(|r| r[col("fte")].parse::<f64>().unwrap())
         .sum();
     assert!(fte > 0.0 && fte <= 2.0 + 0.01, "{fte}");
+    // Every row says why it was chosen or not.
+    for r in &rows {
+        assert!(!r[col("reason")].is_empty(), "{:?}", r);
+    }
     let geo: serde_json::Value =
         serde_json::from_slice(&std::fs::read(a.path().join("catchments.geojson")).unwrap())
             .unwrap();

@@ -2,6 +2,7 @@
 //! and properties of ranking and selection.
 
 use careneed::pipeline;
+use careneed::plan::programme::Programme;
 use careneed::plan::rank::ranks;
 use careneed::plan::select::{Candidate, Solver, greedy, knapsack, select};
 use careneed::scenario::Scenario;
@@ -47,8 +48,10 @@ fn county(dir: &Path, plan: &str) -> Scenario {
 // By hand: index A = 32.58 × 100 = 3258, B = 6516; R = 9774 / 2000 = 4.887;
 // CNI A = 2/3, B = 4/3. Eligible A = 4 + 1 = 5, B = 6 + 4 = 10.
 // Need: west 5 × 2/3 = 3.333, east 10 × 4/3 = 13.333.
-// FTE per family (rinkeby): 0.83 × 6 × 2227/3384 visits × 2 staff × 2 h / 1600 h.
-const FTE_PER_FAMILY: f64 = 0.83 * 6.0 * 2227.0 / 3384.0 * 2.0 * 2.0 / 1600.0;
+// FTE per family (rinkeby): 0.83 accepting × 2227/3384 of the planned visits ×
+// (4 extra nurse visits, the basic programme's 2 subtracted, + 6 parent
+// supporter visits) × 2 h / 1600 h.
+const FTE_PER_FAMILY: f64 = 0.83 * 2227.0 / 3384.0 * (4.0 + 6.0) * 2.0 / 1600.0;
 
 fn selected(run: &pipeline::Run) -> Vec<(String, Option<usize>)> {
     let p = run.plan.as_ref().unwrap();
@@ -75,7 +78,7 @@ fn two_area_county_by_hand() {
     assert!((west.need - 10.0 / 3.0).abs() < 1e-9);
     assert!((east.resources.fte_total - 10.0 * FTE_PER_FAMILY).abs() < 1e-12);
     assert!((east.resources.visits - 10.0 * 0.83 * 6.0 * 2227.0 / 3384.0).abs() < 1e-9);
-    // 0.05 FTE: east (0.0819) does not fit, west (0.0410) does.
+    // 0.05 FTE: east (0.0683) does not fit, west (0.0341) does.
     assert_eq!(
         selected(&run),
         [("east".into(), None), ("west".into(), Some(1))]
@@ -95,13 +98,25 @@ fn two_area_county_by_hand() {
             )
         })
         .collect();
-    // Thresholds 1.0 and 1.3: B's catchment (CNI 4/3) is above both.
+    // Threshold 1.0 (the reference average): B's catchment (CNI 4/3) is above.
     assert_eq!(
         m,
         [
-            ("A", 1000.0, 5.0, 1, [0, 0].as_slice()),
-            ("B", 1000.0, 10.0, 1, [1, 1].as_slice())
+            ("A", 1000.0, 5.0, 1, [0].as_slice()),
+            ("B", 1000.0, 10.0, 1, [1].as_slice())
         ]
+    );
+    // Need per municipality: eligible × CNI; B's catchment is not selected.
+    assert!((p.municipalities[1].need - 40.0 / 3.0).abs() < 1e-9);
+    assert_eq!(
+        (p.municipalities[0].selected, p.municipalities[1].selected),
+        (1, 0)
+    );
+    assert!(
+        (p.municipalities[0].region.fte + p.municipalities[0].municipality.fte
+            - 5.0 * FTE_PER_FAMILY)
+            .abs()
+            < 1e-12
     );
     assert!((p.municipalities[1].cni.unwrap() - 4.0 / 3.0).abs() < 1e-9);
     // Areas ranked by eligible × CNI: B 13.3, A 3.3.
@@ -118,7 +133,7 @@ fn two_area_county_by_hand() {
         selected(&run),
         [("east".into(), Some(1)), ("west".into(), Some(1))]
     );
-    // Two waves of 0.05 and 0.08: both chosen (0.1229 ≤ 0.13); east, first in
+    // Two waves of 0.05 and 0.08: both chosen (0.1024 ≤ 0.13); east, first in
     // priority, does not fit wave 1 and goes to wave 2, west then fits wave 1.
     let run = pipeline::run(&county(
         dir.path(),
@@ -149,11 +164,44 @@ fn two_area_county_by_hand() {
         selected(&run),
         [("east".into(), None), ("west".into(), Some(1))]
     );
-    // Budget 0 selects only the locked-in.
+    // Budget 0 selects only the locked-in, as wave 0 (running).
     let run = pipeline::run(&county(dir.path(), "budget_fte = 0\nlock_in = [\"west\"]")).unwrap();
     assert_eq!(
         selected(&run),
+        [("east".into(), None), ("west".into(), Some(0))]
+    );
+    // A running pilot costs the new waves nothing: with 0.07 FTE east still fits.
+    let run = pipeline::run(&county(
+        dir.path(),
+        "budget_fte = 0.07\nlock_in = [\"west\"]",
+    ))
+    .unwrap();
+    assert_eq!(
+        selected(&run),
+        [("east".into(), Some(1)), ("west".into(), Some(0))]
+    );
+    // A municipality that does not take part: its catchment is never chosen.
+    let run = pipeline::run(&county(
+        dir.path(),
+        "budget_fte = 1\nmunicipalities_out = [\"B\"]",
+    ))
+    .unwrap();
+    assert_eq!(
+        selected(&run),
         [("east".into(), None), ("west".into(), Some(1))]
+    );
+    let p = run.plan.as_ref().unwrap();
+    assert_eq!(
+        p.catchments[p.order[0]].reason,
+        Some(careneed::plan::Reason::MunicipalityOut)
+    );
+    assert!(!p.municipalities[1].taking_part);
+    let err = pipeline::run(&county(dir.path(), "municipalities = [\"Z\"]"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("plan.municipalities") && err.contains("\"Z\""),
+        "{err}"
     );
 }
 
@@ -172,10 +220,20 @@ fn programme_overrides_change_the_staff_by_hand() {
     // Completion 100 / (50 × 4) = 0.5, so 2 visits per accepting family.
     assert_eq!(p.visits_per_accepting_family, 2.0);
     let east = p.catchments.iter().find(|c| c.bvc == "east").unwrap();
-    // 10 eligible × 0.5 = 5 accepting × 2 visits = 10 visits × 1 h = 10 h = 0.01 FTE.
-    assert_eq!(east.resources.visits, 10.0);
+    // Torvalla is offered to all newborns: east's 20 births, not its 10 first
+    // births. 20 × 0.5 = 10 accepting × 2 visits = 20 visits (gross). The
+    // basic programme's 2 home visits are the nurse's anyway: 2 of her 4 are
+    // extra, so 10 extra visits × 1 h = 10 h = 0.01 FTE.
+    assert_eq!(east.eligible_families, 20.0);
+    assert_eq!(east.resources.visits, 20.0);
+    assert_eq!(east.resources.extra_visits, 10.0);
     assert_eq!(east.resources.fte.keys().collect::<Vec<_>>(), ["nurse"]);
     assert!((east.resources.fte_total - 0.01).abs() < 1e-12);
+    assert!(
+        p.eligibility.contains("eligible families = births"),
+        "{}",
+        p.eligibility
+    );
 }
 
 #[test]
@@ -204,19 +262,20 @@ fn budget_in_sek_uses_salaries() {
     let dir = tempfile::tempdir().unwrap();
     let run = pipeline::run(&county(
         dir.path(),
-        "budget_sek = 60000\n[plan.salaries]\nnurse = 700000\nparent_supporter = 500000",
+        "budget_sek = 50000\n[plan.salaries]\nnurse = 700000\nparent_supporter = 500000",
     ))
     .unwrap();
     let p = run.plan.as_ref().unwrap();
     let east = p.catchments.iter().find(|c| c.bvc == "east").unwrap();
-    // cost = 10 families × FTE_PER_FAMILY / 2 per profession × (700 000 + 500 000)
-    let cost = 10.0 * FTE_PER_FAMILY / 2.0 * 1_200_000.0;
+    // cost = 10 families × 0.83 × 2227/3384 × 2 h / 1600 h × (4 nurse visits ×
+    // 700 000 + 6 parent supporter visits × 500 000)
+    let cost = 10.0 * 0.83 * 2227.0 / 3384.0 * 2.0 / 1600.0 * (4.0 * 700_000.0 + 6.0 * 500_000.0);
     assert!((east.cost - cost).abs() < 1e-6, "{} {cost}", east.cost);
     assert_eq!(
         east.resources.cost_sek.map(|c| c.round()),
         Some(cost.round())
     );
-    // 49 160 SEK for east does fit 60 000; west (24 580) does not fit as well.
+    // 39 601 SEK for east fits 50 000; west (19 800) does not fit as well.
     assert_eq!(
         selected(&run),
         [("east".into(), Some(1)), ("west".into(), None)]
@@ -477,24 +536,30 @@ fn every_preset_runs_with_the_demo_scenario() {
         let plan = s.plan.as_mut().unwrap();
         plan.preset = Some(preset.to_string());
         plan.robustness = None;
-        let spec = s.plan_spec().unwrap().unwrap();
         let run = pipeline::run(&s).unwrap_or_else(|e| panic!("{preset}: {e}"));
         let p = run.plan.as_ref().unwrap();
         assert!(
             p.catchments.iter().all(|c| c.resources.cost_sek.is_some()),
             "{preset}"
         );
-        // The demo gives nurse and parent supporter salaries: any other
-        // profession is an illustrative default, named as an assumption.
+        // The demo gives no salaries; with nurse and parent supporter
+        // salaries set, any other profession is an illustrative default, named
+        // as an assumption.
+        let plan = s.plan.as_mut().unwrap();
+        plan.salaries = [("nurse", 700_000.0), ("parent_supporter", 500_000.0)]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .filter(|(k, _)| Programme::preset(preset).unwrap().staff.contains_key(k))
+            .collect();
+        let spec = s.plan_spec().unwrap().unwrap();
         let others: Vec<&String> = spec
             .programme
             .staff
             .keys()
             .filter(|k| !["nurse", "parent_supporter"].contains(&k.as_str()))
             .collect();
-        let line = spec
-            .programme
-            .assumptions
+        let assumptions = spec.programme.assumptions();
+        let line = assumptions
             .iter()
             .find(|a| a.starts_with("illustrative default salaries"));
         match line {
@@ -511,6 +576,7 @@ fn every_preset_runs_with_the_demo_scenario() {
             }
             None => assert!(others.is_empty(), "{preset}: {others:?} unlabelled"),
         }
+        assert!(pipeline::run(&s).is_ok(), "{preset}");
     }
     // Without [plan.salaries] every salary is an illustrative default, and a
     // budget in SEK works.
@@ -520,9 +586,8 @@ fn every_preset_runs_with_the_demo_scenario() {
     )
     .unwrap();
     let spec = s.plan_spec().unwrap().unwrap();
-    let line = spec
-        .programme
-        .assumptions
+    let assumptions = spec.programme.assumptions();
+    let line = assumptions
         .iter()
         .find(|a| a.starts_with("illustrative default salaries"))
         .unwrap();

@@ -463,7 +463,13 @@ fn labelled(r: &Release) -> BTreeMap<String, Labelled> {
         }
         for (name, s) in [("exact", &p.exact), ("greedy", &p.greedy)] {
             let Some(s) = s else { continue };
-            let mut cells = vec![("need", s.need), ("cost", s.cost)];
+            let mut cells = vec![
+                ("need", s.need),
+                ("cost", s.cost),
+                ("left", s.left),
+                ("running need", s.running.need),
+                ("running cost", s.running.cost),
+            ];
             for w in &s.waves {
                 cells.extend([("wave need", w.need), ("wave cost", w.cost)]);
             }
@@ -505,6 +511,15 @@ fn secrets(min_count: u32) -> Vec<Secret> {
         .collect();
     let scenario = scenario_text(min_count);
     public.extend(number_tokens(&scenario).into_iter().map(String::from));
+    // Ranks and feature ids (1..n over areas, centres and catchments) are
+    // structure, not evidence: a withheld 155.8 shown as "156" is no leak when
+    // 156 is an area's rank.
+    let rows = {
+        let run = run_at(min_count);
+        let r = run.release();
+        r.areas.len().max(r.centres.len()).max(r.catchments.len())
+    };
+    public.extend((1..=rows).map(|i| i.to_string()));
     let mut out = Vec::new();
     for (label, x) in &at {
         if !x.cell.is_withheld() || x.count {

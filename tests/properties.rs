@@ -358,29 +358,28 @@ proptest! {
         let slack = 1e-9 * total.max(1.0);
         for solver in [Solver::Exact, Solver::Greedy] {
             let s = select(&candidates, &budgets, solver, &priority).unwrap();
-            // Lock-ins are in wave 1; locked-out and zero-need candidates never chosen.
+            // Lock-ins are wave 0 (running, outside the budgets); locked-out
+            // and zero-need candidates are never chosen.
             for (i, x) in candidates.iter().enumerate() {
                 if x.locked_in {
-                    prop_assert_eq!(s.wave[i], Some(1));
+                    prop_assert_eq!(s.wave[i], Some(0));
                 } else if !x.allowed || x.need <= 0.0 {
                     prop_assert_eq!(s.wave[i], None);
                 }
             }
-            // The total, and every cumulative budget (beyond what the lock-ins
-            // alone take), holds.
+            // The total, and every cumulative budget, holds for the new waves.
             let cost: f64 = (0..candidates.len()).filter(|&i| s.wave[i].is_some()).map(|i| candidates[i].cost).sum();
             prop_assert!(close(cost, s.cost, 1e-12));
-            prop_assert!(cost <= total.max(locked) + slack, "{cost} > {total}");
-            prop_assert_eq!(s.lock_in_over_budget, locked > budgets[0] + 1e-9 * budgets[0].max(1.0));
+            prop_assert!(close(s.running.cost, locked, 1e-12));
+            prop_assert!(cost - locked <= total + slack, "{cost} - {locked} > {total}");
             let (mut spent, mut capacity) = (0.0, 0.0);
             for (k, w) in s.waves.iter().enumerate() {
                 spent += w.cost;
                 capacity += budgets[k];
                 prop_assert!(close(w.capacity, capacity, 1e-12));
-                if !s.lock_in_over_budget {
-                    prop_assert!(spent <= capacity + slack, "wave {}: {spent} > {capacity}", k + 1);
-                }
+                prop_assert!(spent <= capacity + slack, "wave {}: {spent} > {capacity}", k + 1);
             }
+            prop_assert!(close(s.left, (total - spent).max(0.0), 1e-9));
         }
     }
 }

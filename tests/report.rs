@@ -272,7 +272,7 @@ fn report_html_is_self_contained_and_complete() {
     assert_eq!(table("catchment-table"), 25);
     assert_eq!(table("area-table"), 172);
     assert_eq!(table("municipality-table"), 10);
-    assert_eq!(table("waves"), 2);
+    assert_eq!(table("waves"), 3); // wave 0 (the running pilot), 1 and 2
     assert_eq!(table("weights"), 7);
     // Method, parameters and sources.
     assert!(html.contains("CNI   = (index / residents) / R"));
@@ -502,7 +502,8 @@ fn the_threshold_is_configurable_and_zero_turns_it_off() {
     let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
     let waves = &html[html.find("id=\"waves\"").unwrap()..];
     let waves = &waves[..waves.find("</table>").unwrap()];
-    assert_eq!(waves.matches("<td>..</td>").count(), 2, "{waves}");
+    // Wave 0 (the running pilot) and waves 1 and 2.
+    assert_eq!(waves.matches("<td>..</td>").count(), 3, "{waves}");
     assert!(!html.contains("Exact selection: need reached"));
     // At the default threshold the demo's totals are shown.
     let r = json("run_report.json");
@@ -864,4 +865,71 @@ fn a_catchments_cni_is_one_value_in_every_output() {
         seen += 1;
     }
     assert_eq!(seen, 25);
+}
+
+/// Issue 12, item 10: every parameter in run_report.json points to a source in
+/// its `sources` list or to an assumption in its `assumptions` list, and
+/// report.html lists both.
+#[test]
+fn every_parameter_has_a_source_or_an_assumption() {
+    let r = json("run_report.json");
+    let ids: Vec<&str> = r["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    let assumptions: Vec<&str> = r["assumptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    let params = r["parameters"].as_array().unwrap();
+    assert!(params.len() > 30, "{}", params.len());
+    for p in params {
+        let name = p["name"].as_str().unwrap();
+        match (p["source"].as_str(), p["assumption"].as_str()) {
+            (Some(s), None) => {
+                assert!(ids.contains(&s), "{name}: source {s} not listed");
+                assert!(p["at"].as_str().is_some_and(|a| !a.is_empty()), "{name}");
+            }
+            (None, Some(a)) => assert!(assumptions.contains(&a), "{name}: {a} not listed"),
+            other => panic!("{name}: neither a source nor an assumption: {other:?}"),
+        }
+    }
+    let by_name = |n: &str| params.iter().find(|p| p["name"] == n).unwrap();
+    // The demo's figures, from their sources.
+    assert_eq!(
+        by_name("plan.basic_home_visits")["source"],
+        "gavleborg-interpellation"
+    );
+    assert_eq!(by_name("plan.lock_in")["source"], "scenario");
+    assert_eq!(by_name("plan.completion")["source"], "goteborg-2022");
+    assert_eq!(by_name("plan.programme.eligible")["source"], "fohm-2022");
+    // Rinkeby's source gives no acceptance: Göteborg's, labelled an assumption.
+    assert!(by_name("plan.acceptance")["assumption"].is_string());
+    assert!(by_name("plan.salaries.nurse")["assumption"].is_string());
+    for id in [
+        "fohm-2022",
+        "goteborg-2022",
+        "gavleborg-interpellation",
+        "scenario",
+    ] {
+        assert!(ids.contains(&id), "{id}");
+    }
+    let html = read("report.html");
+    for id in ["source-list", "assumption-list", "parameter-list"] {
+        assert!(html.contains(&format!("id=\"{id}\"")), "no #{id}");
+    }
+    for a in r["assumptions"].as_array().unwrap() {
+        let text = a["text"].as_str().unwrap();
+        let escaped = text
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&apos;");
+        assert!(html.contains(&escaped), "report.html lacks {text}");
+    }
 }

@@ -185,10 +185,14 @@ pub fn catchments(r: &Release) -> Result<Vec<u8>> {
 
 /// `plan.csv`: one row per catchment, ranked rows first: `rank, bvc, name,
 /// municipality_code, municipality, measure, cni, relative_vti,
-/// eligible_families, eligibility, need, accepting_families, visits, fte, fte_<profession>…,
-/// cost_sek, locked_in, locked_out, allowed, selected, phase, greedy_selected,
-/// greedy_phase, rank_low, rank_high, p_selected` (`rank_low`/`rank_high`: the
-/// 90 % rank interval; empty without the Monte Carlo or without a rank).
+/// eligible_families, eligibility, need, accepting_families, visits, extra_visits,
+/// fte, fte_<profession>…, fte_region, fte_municipality, cost_sek,
+/// cost_region_sek, cost_municipality_sek, locked_in, locked_out,
+/// municipality_taking_part, allowed, selected, phase, reason, greedy_selected,
+/// greedy_phase, rank_low, rank_high, p_selected` (visits are gross, the basic
+/// programme's included; FTE and SEK are the extra staff; phase 0 = running;
+/// `rank_low`/`rank_high`: the 90 % rank interval; empty without the Monte
+/// Carlo or without a rank).
 pub fn plan(r: &Release) -> Result<Vec<u8>> {
     let Some(plan) = &r.plan else {
         return Err(Error::Compute("the run has no plan".into()));
@@ -208,6 +212,7 @@ pub fn plan(r: &Release) -> Result<Vec<u8>> {
         "need",
         "accepting_families",
         "visits",
+        "extra_visits",
         "fte",
     ]
     .map(String::from)
@@ -215,12 +220,18 @@ pub fn plan(r: &Release) -> Result<Vec<u8>> {
     header.extend(professions.iter().map(|p| format!("fte_{p}")));
     header.extend(
         [
+            "fte_region",
+            "fte_municipality",
             "cost_sek",
+            "cost_region_sek",
+            "cost_municipality_sek",
             "locked_in",
             "locked_out",
+            "municipality_taking_part",
             "allowed",
             "selected",
             "phase",
+            "reason",
             "greedy_selected",
             "greedy_phase",
             "rank_low",
@@ -246,16 +257,23 @@ pub fn plan(r: &Release) -> Result<Vec<u8>> {
             cell(x.need, 2),
             cell(x.accepting_families, 2),
             cell(x.visits, 1),
+            cell(x.extra_visits, 1),
             cell(x.fte, 3),
         ];
         rec.extend(x.fte_by_profession.iter().map(|&f| cell(f, 3)));
         rec.extend([
+            cell(x.fte_region, 3),
+            cell(x.fte_municipality, 3),
             cell(x.cost_sek, 0),
+            cell(x.cost_region_sek, 0),
+            cell(x.cost_municipality_sek, 0),
             x.locked_in.to_string(),
             x.locked_out.to_string(),
+            x.municipality_taking_part.to_string(),
             x.allowed.to_string(),
             x.phase.is_some().to_string(),
             some(x.phase),
+            x.reason.clone(),
             x.greedy_phase.is_some().to_string(),
             some(x.greedy_phase),
             some(x.rank_interval.map(|r| r.0)),
@@ -268,7 +286,10 @@ pub fn plan(r: &Release) -> Result<Vec<u8>> {
 }
 
 /// `plan_municipalities.csv`: `code, name, population, children, eligible_families,
-/// cni, catchments, catchments_cni_above_<t>…`.
+/// cni, need, catchments, catchments_cni_above_<t>…, taking_part, selected,
+/// selected_eligible_families, region_fte, region_sek, municipality_fte,
+/// municipality_sek` (the last five: the extra staff of the catchments the
+/// exact selection chose, running included, by employer).
 pub fn plan_municipalities(r: &Release) -> Result<Vec<u8>> {
     let Some(plan) = &r.plan else {
         return Err(Error::Compute("the run has no plan".into()));
@@ -280,6 +301,7 @@ pub fn plan_municipalities(r: &Release) -> Result<Vec<u8>> {
         "children",
         "eligible_families",
         "cni",
+        "need",
         "catchments",
     ]
     .map(String::from)
@@ -290,6 +312,18 @@ pub fn plan_municipalities(r: &Release) -> Result<Vec<u8>> {
             .iter()
             .map(|t| format!("catchments_cni_above_{}", number(*t, 4))),
     );
+    header.extend(
+        [
+            "taking_part",
+            "selected",
+            "selected_eligible_families",
+            "region_fte",
+            "region_sek",
+            "municipality_fte",
+            "municipality_sek",
+        ]
+        .map(String::from),
+    );
     let rows = plan.municipalities.iter().map(|m| {
         let mut rec = vec![
             m.code.clone(),
@@ -298,9 +332,19 @@ pub fn plan_municipalities(r: &Release) -> Result<Vec<u8>> {
             cell(m.children, 1),
             cell(m.eligible_families, 2),
             cell(m.cni, 4),
+            cell(m.need, 2),
             m.catchments.to_string(),
         ];
         rec.extend(m.catchments_above.iter().map(usize::to_string));
+        rec.extend([
+            m.taking_part.to_string(),
+            m.selected.to_string(),
+            cell(m.selected_eligible, 2),
+            cell(m.region_fte, 3),
+            cell(m.region_sek, 0),
+            cell(m.municipality_fte, 3),
+            cell(m.municipality_sek, 0),
+        ]);
         rec
     });
     table(header, rows)

@@ -241,6 +241,7 @@ fn catchment_table(h: &mut String, r: &Release, spec: &MapSpec) {
             "FTE",
             "selected",
             "wave",
+            "why",
             "P(selected)",
         ],
     );
@@ -291,6 +292,7 @@ fn catchment_table(h: &mut String, r: &Release, spec: &MapSpec) {
             },
         );
         td_num(h, p.and_then(|x| x.phase).map(|w| w as f64), 0, false);
+        td(h, p.map_or("", |x| x.reason.as_str()));
         td_cell(h, p.map_or(Cell::Missing, |x| x.p_selected), 3);
         h.push_str("</tr>\n");
     }
@@ -348,9 +350,20 @@ fn municipality_table(h: &mut String, r: &Release) {
         "children 0–5",
         "eligible families",
         "CNI",
+        "need",
         "catchments",
     ];
     headers.extend(above.iter().map(String::as_str));
+    headers.extend([
+        "takes part",
+        "selected",
+        "their eligible families",
+        "region FTE",
+        "region SEK",
+        "municipality FTE",
+        "municipality SEK",
+    ]);
+    h.push_str("<p>Need = eligible families × their area's CNI. The last columns answer the motion's question (gavleborg-motion-2023) for the catchments the plan chose, running ones included: the extra staff and its cost, split by who employs it: the region (BVC nurses, midwives, dental staff) and the municipality (parent supporters from social services).</p>\n");
     thead(h, &headers);
     for m in &p.municipalities {
         h.push_str("<tr>");
@@ -360,10 +373,18 @@ fn municipality_table(h: &mut String, r: &Release) {
         td_cell(h, m.children, 0);
         td_cell(h, m.eligible_families, 1);
         td_cell(h, m.cni, 3);
+        td_cell(h, m.need, 1);
         td_num(h, Some(m.catchments as f64), 0, false);
         for &n in &m.catchments_above {
             td_num(h, Some(n as f64), 0, false);
         }
+        td(h, if m.taking_part { "yes" } else { "no" });
+        td_num(h, Some(m.selected as f64), 0, false);
+        td_cell(h, m.selected_eligible, 1);
+        td_cell(h, m.region_fte, 2);
+        td_cell(h, m.region_sek, 0);
+        td_cell(h, m.municipality_fte, 2);
+        td_cell(h, m.municipality_sek, 0);
         h.push_str("</tr>\n");
     }
     h.push_str("</tbody></table>\n");
@@ -391,6 +412,12 @@ fn plan_section(h: &mut String, r: &Release) {
         serde_name(&p.spec.rank_by),
         serde_name(&p.spec.need_weight)
     );
+    let _ = writeln!(
+        h,
+        "<p>Visits are gross; staff and cost are the extra over the basic programme, whose {} home visits (newborn, 8 months: Region Gävleborg's answer to the interpellation) the BVC nurse makes anyway.</p>",
+        number(prog.basic_home_visits, 1)
+    );
+    h.push_str("<p><b>How catchments are ranked.</b> With <code>need_reached</code>, a catchment's need is the sum over its areas of eligible families × the area's CNI: the need a programme there would reach. It grows with the number of families as well as with their CNI, so a large catchment with CNI 1.01 and 300 eligible families (need ≈ 303) comes before a small one with CNI 1.12 and 100 (need ≈ 112). The budget then buys the most need: the selection maximises need reached within the FTE, so what matters there is need per FTE, which follows the CNI. Ranking by <code>cni</code> instead orders by the catchment's CNI alone.</p>\n");
     if let Some(e) = &p.exact {
         h.push_str("<table id=\"waves\">\n");
         thead(
@@ -404,7 +431,10 @@ fn plan_section(h: &mut String, r: &Release) {
                 "need reached",
             ],
         );
-        for (k, w) in e.waves.iter().enumerate() {
+        let rows = std::iter::once((0, &e.running))
+            .filter(|(_, w)| !w.chosen.is_empty())
+            .chain(e.waves.iter().enumerate().map(|(k, w)| (k + 1, w)));
+        for (k, w) in rows {
             let names: Vec<String> = w
                 .chosen
                 .iter()
@@ -414,9 +444,14 @@ fn plan_section(h: &mut String, r: &Release) {
                 })
                 .collect();
             h.push_str("<tr>");
-            td_num(h, Some((k + 1) as f64), 0, false);
-            td(h, &format!("{} {unit}", number(w.budget, 3)));
-            td(h, &format!("{} {unit}", number(w.capacity, 3)));
+            td_num(h, Some(k as f64), 0, false);
+            if k == 0 {
+                td(h, "running, already staffed");
+                td(h, "outside the budgets");
+            } else {
+                td(h, &format!("{} {unit}", number(w.budget, 3)));
+                td(h, &format!("{} {unit}", number(w.capacity, 3)));
+            }
             td(
                 h,
                 &if names.is_empty() {
@@ -469,9 +504,7 @@ fn plan_section(h: &mut String, r: &Release) {
             s = number(rs.weight_spread, 3)
         );
     }
-    for a in &prog.assumptions {
-        let _ = writeln!(h, "<p class=\"muted\">Assumption: {}</p>", escape(a));
-    }
+    h.push_str("<p class=\"muted\">Every figure of the programme, with its source or labelled as an assumption: see <a href=\"#sources-list\">Sources and assumptions</a>.</p>\n");
 }
 
 fn method_section(h: &mut String, r: &Release) {
@@ -565,6 +598,51 @@ fn parameters_section(h: &mut String, r: &Release) {
         let _ = writeln!(h, "<li>{}</li>", escape(&n.to_string()));
     }
     h.push_str("</ul></details>\n");
+    sources_section(h, r);
+}
+
+/// The sources and assumptions every method and parameter points to.
+fn sources_section(h: &mut String, r: &Release) {
+    let ps = &r.meta.parameters;
+    let (sources, assumptions) = crate::sources::used(ps);
+    h.push_str("<h3 id=\"sources-list\">Sources and assumptions</h3>\n<ol id=\"source-list\">\n");
+    for s in &sources {
+        let _ = writeln!(
+            h,
+            "<li id=\"source-{}\"><b>{}</b>: {} ({})</li>",
+            escape(s.id),
+            escape(s.id),
+            escape(s.title),
+            escape(s.at)
+        );
+    }
+    h.push_str("</ol>\n<ol id=\"assumption-list\">\n");
+    for (i, a) in assumptions.iter().enumerate() {
+        let _ = writeln!(
+            h,
+            "<li id=\"assumption-{}\">A{}: {}</li>",
+            i + 1,
+            i + 1,
+            escape(a)
+        );
+    }
+    h.push_str("</ol>\n<table id=\"parameter-list\">\n");
+    thead(h, &["parameter", "value", "basis"]);
+    for p in ps {
+        h.push_str("<tr>");
+        td(h, &p.name);
+        td(h, &p.value);
+        let basis = match &p.basis {
+            crate::sources::Basis::Assumption(t) => format!(
+                "assumption A{}",
+                assumptions.iter().position(|a| a == t).map_or(0, |i| i + 1)
+            ),
+            b => b.describe(),
+        };
+        td(h, &basis);
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody></table>\n");
 }
 
 fn privacy_section(h: &mut String, r: &Release) {

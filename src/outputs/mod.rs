@@ -154,6 +154,7 @@ fn json_cell(c: crate::release::Cell) -> serde_json::Value {
 /// what was withheld, every notice.
 pub fn report_json(r: &Release, spec: &map::MapSpec) -> Result<Vec<u8>> {
     let m = &r.meta;
+    let (sources, assumptions) = sources_json(&m.parameters);
     let value = serde_json::json!({
         "scenario": m.name,
         "inputs": m.input_paths,
@@ -186,10 +187,47 @@ pub fn report_json(r: &Release, spec: &map::MapSpec) -> Result<Vec<u8>> {
             "suppressed": r.withheld(),
         },
         "notices": r.notices,
+        "sources": sources,
+        "assumptions": assumptions,
+        "parameters": m.parameters.iter().map(|p| {
+            let mut v = serde_json::json!({"name": p.name, "value": p.value});
+            match &p.basis {
+                crate::sources::Basis::Source { source, at, quote } => {
+                    v["source"] = serde_json::json!(source);
+                    v["at"] = serde_json::json!(at);
+                    v["quote"] = serde_json::json!(quote);
+                }
+                crate::sources::Basis::Scenario(key) => {
+                    v["source"] = serde_json::json!("scenario");
+                    v["at"] = serde_json::json!(key);
+                }
+                crate::sources::Basis::Assumption(text) => {
+                    let id = assumptions.iter().position(|a| a["text"] == *text).map(|i| i + 1);
+                    v["assumption"] = serde_json::json!(id.map(|i| format!("A{i}")));
+                }
+            }
+            v
+        }).collect::<Vec<_>>(),
     });
     let mut bytes = serde_json::to_vec_pretty(&value).map_err(|e| Error::Compute(e.to_string()))?;
     bytes.push(b'\n');
     Ok(bytes)
+}
+
+/// The sources (`{id, title, at}`) and assumptions (`{id: "A1", text}`) the
+/// parameters point to, each once.
+fn sources_json(
+    parameters: &[crate::sources::Parameter],
+) -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
+    let (sources, assumptions) = crate::sources::used(parameters);
+    (
+        sources.iter().map(|s| serde_json::json!(s)).collect(),
+        assumptions
+            .iter()
+            .enumerate()
+            .map(|(i, t)| serde_json::json!({"id": format!("A{}", i + 1), "text": t}))
+            .collect(),
+    )
 }
 
 /// The plan's settings and totals for `run_report.json`. A total that includes a
@@ -214,7 +252,13 @@ pub fn plan_json(p: &crate::release::ReleasedPlan) -> serde_json::Value {
             "need": json_cell(s.need),
             "cost": json_cell(s.cost),
             "selected": s.selected,
+            "running": {
+                "cost": json_cell(s.running.cost),
+                "need": json_cell(s.running.need),
+                "chosen": s.running.chosen.iter().map(|(bvc, _)| bvc).collect::<Vec<_>>(),
+            },
             "waves": waves,
+            "left": json_cell(s.left),
             "suppressed": s.need.is_withheld(),
         })
     };

@@ -28,7 +28,8 @@
 //! // The exact optimum never reaches less need than greedy, within the budget.
 //! let (exact, greedy) = (plan.exact.as_ref().unwrap(), plan.greedy.as_ref().unwrap());
 //! assert!(exact.need >= greedy.need);
-//! assert!(exact.cost <= plan.spec.budgets.iter().sum::<f64>() + 1e-9);
+//! // The running pilot (wave 0) is already staffed: the budgets buy the rest.
+//! assert!(exact.cost - exact.running.cost <= plan.spec.budgets.iter().sum::<f64>() + 1e-9);
 //! ```
 
 pub mod model;
@@ -43,6 +44,7 @@ use crate::report::Report;
 use crate::scores::areas::AreaSummary;
 use crate::scores::cni::CniResult;
 use crate::scores::vti::VtiResult;
+use crate::sources::{Basis, Parameter};
 use crate::spatial::catchments::CatchmentRun;
 use model::Model;
 use programme::{Eligibility, Programme, Resources};
@@ -85,12 +87,21 @@ pub struct PlanSpec {
     pub lock_in: Vec<String>,
     /// BVC ids never to choose.
     pub lock_out: Vec<String>,
+    /// Only catchments in these municipalities (codes) take part; all when `None`.
+    pub municipalities: Option<Vec<String>>,
+    /// Municipalities (codes) that do not take part.
+    pub municipalities_out: Vec<String>,
     /// CNI thresholds of the municipality summary.
     pub thresholds: Vec<f64>,
     /// First-born share for areas without births data.
     pub first_born_share: f64,
     /// Monte Carlo settings; `None` skips it.
     pub robustness: Option<RobustSpec>,
+    /// The basis of the plan's own settings (`rank_by`, `need_weight`,
+    /// `thresholds`, `first_born_share`, `robustness`, …); the scenario marks
+    /// what it set. The programme's figures carry their own
+    /// ([`Programme::basis`]).
+    pub basis: BTreeMap<String, Basis>,
 }
 
 impl PlanSpec {
@@ -106,11 +117,139 @@ impl PlanSpec {
             min_relative_vti: None,
             lock_in: Vec::new(),
             lock_out: Vec::new(),
-            thresholds: vec![1.0, 1.3],
+            municipalities: None,
+            municipalities_out: Vec::new(),
+            thresholds: vec![1.0],
             first_born_share: programme::DEFAULT_FIRST_BORN_SHARE,
             robustness: None,
+            basis: default_basis(),
         }
     }
+
+    /// Every setting of the plan, the programme's first, with its basis.
+    pub fn parameters(&self) -> Vec<Parameter> {
+        let b = |k: &str| {
+            self.basis
+                .get(k)
+                .cloned()
+                .unwrap_or_else(|| Basis::Scenario(format!("plan.{k}")))
+        };
+        let list = |v: &[String]| format!("[{}]", v.join(", "));
+        let mut v = self.programme.parameters();
+        v.extend([
+            Parameter::new("plan.rank_by", json_name(&self.rank_by), b("rank_by")),
+            Parameter::new(
+                "plan.need_weight",
+                json_name(&self.need_weight),
+                b("need_weight"),
+            ),
+            Parameter::new(
+                "plan.thresholds",
+                format!("{:?}", self.thresholds),
+                b("thresholds"),
+            ),
+            Parameter::new(
+                "plan.first_born_share",
+                self.first_born_share,
+                b("first_born_share"),
+            ),
+        ]);
+        if !self.budgets.is_empty() {
+            v.push(Parameter::new(
+                "plan.budgets",
+                format!("{:?} {}", self.budgets, json_name(&self.budget_unit)),
+                b("budgets"),
+            ));
+        }
+        for (k, x) in [
+            ("min_cni", self.min_cni),
+            ("min_relative_vti", self.min_relative_vti),
+        ] {
+            if let Some(x) = x {
+                v.push(Parameter::new(format!("plan.{k}"), x, b(k)));
+            }
+        }
+        for (k, x) in [("lock_in", &self.lock_in), ("lock_out", &self.lock_out)] {
+            if !x.is_empty() {
+                v.push(Parameter::new(format!("plan.{k}"), list(x), b(k)));
+            }
+        }
+        if let Some(m) = &self.municipalities {
+            v.push(Parameter::new(
+                "plan.municipalities",
+                list(m),
+                b("municipalities"),
+            ));
+        }
+        if !self.municipalities_out.is_empty() {
+            v.push(Parameter::new(
+                "plan.municipalities_out",
+                list(&self.municipalities_out),
+                b("municipalities_out"),
+            ));
+        }
+        if let Some(r) = &self.robustness {
+            v.extend([
+                Parameter::new("plan.robustness.draws", r.draws, b("robustness.draws")),
+                Parameter::new("plan.robustness.seed", r.seed, b("robustness.seed")),
+                Parameter::new(
+                    "plan.robustness.weight_spread",
+                    r.weight_spread,
+                    b("robustness.weight_spread"),
+                ),
+                Parameter::new(
+                    "plan.robustness.count_noise",
+                    r.count_noise,
+                    b("robustness.count_noise"),
+                ),
+            ]);
+        }
+        v
+    }
+}
+
+/// A serde enum's name as in the scenario (`need_reached`).
+fn json_name<T: Serialize>(x: &T) -> String {
+    serde_json::to_value(x)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// The basis of every plan setting at its default (see [`PlanSpec::basis`]).
+fn default_basis() -> BTreeMap<String, Basis> {
+    let a = |t: &str| Basis::assume(t);
+    [
+        (
+            "rank_by",
+            a("catchments are ranked by need reached (eligible families × the area's CNI, summed over the catchment): careneed's choice, no source ranks catchments"),
+        ),
+        (
+            "need_weight",
+            a("need = eligible families weighted by their area's CNI; the sources target areas “med ett högt CNI” (fohm-2022, p. 13) but give no weighting"),
+        ),
+        (
+            "thresholds",
+            a("the municipality summary counts catchments with CNI above 1.0, the reference average by the CNI's definition; no source sets a threshold"),
+        ),
+        (
+            "first_born_share",
+            a("without a births table, 42 % of births are first births (set plan.first_born_share)"),
+        ),
+        ("robustness.draws", a("1 000 Monte Carlo draws")),
+        ("robustness.seed", a("seed 2024, so reruns are identical")),
+        (
+            "robustness.weight_spread",
+            a("every weight varies by ±20 % (uniform): how uncertain the weights are is not published"),
+        ),
+        (
+            "robustness.count_noise",
+            a("Poisson noise on every count stands for the noise SCB adds to small counts"),
+        ),
+    ]
+    .into_iter()
+    .map(|(k, b)| (k.to_string(), b))
+    .collect()
 }
 
 /// One catchment's plan.
@@ -147,9 +286,13 @@ pub struct CatchmentPlan {
     pub locked_in: bool,
     /// Locked out.
     pub locked_out: bool,
+    /// Its municipality takes part (`plan.municipalities`, `plan.municipalities_out`).
+    pub municipality_taking_part: bool,
+    /// Why the exact selection chose it or not; `None` without a selection.
+    pub reason: Option<Reason>,
     /// May be chosen: not locked out and above the minimum CNI and relative VTI.
     pub allowed: bool,
-    /// Wave of the exact selection, `None` when not selected.
+    /// Wave of the exact selection (0: running), `None` when not selected.
     pub phase: Option<usize>,
     /// Wave of the greedy selection.
     pub greedy_phase: Option<usize>,
@@ -157,6 +300,100 @@ pub struct CatchmentPlan {
     pub rank_interval: Option<(usize, usize)>,
     /// Share of Monte Carlo draws that select it.
     pub p_selected: Option<f64>,
+}
+
+/// Why the exact selection chose a catchment, or did not.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Reason {
+    /// Already running (locked in): wave 0.
+    Running,
+    /// Chosen, in this wave.
+    Wave {
+        /// 1-based.
+        wave: usize,
+    },
+    /// Locked out (`plan.lock_out`).
+    LockedOut,
+    /// Its municipality does not take part.
+    MunicipalityOut,
+    /// Its CNI is not above `plan.min_cni`.
+    BelowMinCni {
+        /// The threshold.
+        min: f64,
+    },
+    /// Its BVC's relative VTI is not above `plan.min_relative_vti`.
+    BelowMinRelativeVti {
+        /// The threshold.
+        min: f64,
+    },
+    /// It reaches no need (no eligible families).
+    NoNeed,
+    /// No budget was given.
+    NoBudget,
+    /// It does not fit the budget left after the last wave; taking it instead of
+    /// chosen ones reaches less need in total.
+    DoesNotFit {
+        /// The last wave.
+        wave: usize,
+        /// Its cost, in the budget's unit.
+        cost: f64,
+        /// The budget left after the last wave.
+        left: f64,
+        /// Its need per unit of cost.
+        need_per_cost: f64,
+        /// The lowest need per unit of cost among the chosen (not running).
+        lowest_chosen: Option<f64>,
+    },
+}
+
+fn reason(
+    c: usize,
+    f: &model::Figures,
+    spec: &PlanSpec,
+    candidates: &[select::Candidate],
+    exact: Option<&Selection>,
+    municipality_out: bool,
+    locked_out: bool,
+) -> Option<Reason> {
+    let s = exact?;
+    let x = candidates.get(c)?;
+    Some(match s.wave.get(c).copied().flatten() {
+        Some(0) => Reason::Running,
+        Some(w) => Reason::Wave { wave: w },
+        None if municipality_out => Reason::MunicipalityOut,
+        None if locked_out => Reason::LockedOut,
+        None if x.allowed && x.need > 0.0 && spec.budgets.is_empty() => Reason::NoBudget,
+        None if x.allowed && x.need > 0.0 => {
+            let ratio = |i: usize| {
+                let k = &candidates[i];
+                if k.cost > 0.0 {
+                    k.need / k.cost
+                } else {
+                    f64::INFINITY
+                }
+            };
+            let lowest_chosen = (0..candidates.len())
+                .filter(|&i| s.wave[i].is_some_and(|w| w > 0))
+                .map(ratio)
+                .fold(None, |m: Option<f64>, r| Some(m.map_or(r, |m| m.min(r))));
+            Reason::DoesNotFit {
+                wave: spec.budgets.len(),
+                cost: x.cost,
+                left: s.left,
+                need_per_cost: ratio(c),
+                lowest_chosen,
+            }
+        }
+        None if x.need <= 0.0 && x.allowed => Reason::NoNeed,
+        None => match (spec.min_cni, spec.min_relative_vti) {
+            (Some(t), _) if f.cni[c].is_none_or(|v| v <= t) => Reason::BelowMinCni { min: t },
+            (_, Some(t)) if f.relative_vti[c].is_none_or(|v| v <= t) => {
+                Reason::BelowMinRelativeVti { min: t }
+            }
+            _ => Reason::LockedOut,
+        },
+    })
 }
 
 /// One area's need, ranked.
@@ -229,52 +466,70 @@ fn scenario_err(source: &str, key: &str, message: String) -> Error {
     }
 }
 
-/// Eligible families per row of the area table, from the births table when given.
+/// Eligible families per row of the area table under the programme's rule
+/// ([`programme::Eligible`]), from the births table when given.
 pub fn eligibility(
     input: &PlanInput,
+    rule: programme::Eligible,
     first_born_share: f64,
     report: &mut Report,
 ) -> Result<Eligibility> {
+    use programme::Eligible;
     let table = input.table;
     let under5 = table.require("under5")?;
     let under: Vec<f64> = table.rows.iter().map(|r| r.values[under5]).collect();
-    let mut e = Eligibility::estimated(&under, first_born_share);
+    let mut e = Eligibility::estimated_for(rule, &under, first_born_share);
     let Some(b) = input.births else {
         report.info(
             "eligibility",
             Location::file(input.source.to_string()).with_field("inputs.births"),
-            e.source.clone(),
+            format!("{}: {}", rule.describe(), e.source),
         );
         return Ok(e);
     };
+    let all = b.require("births")?;
     let fb = b.require("first_births")?;
     let fis = b.column("first_in_sweden");
     let mut missing = Vec::new();
     for (i, row) in table.rows.iter().enumerate() {
         match b.row(&row.key) {
             Some(r) => {
+                e.births[i] = r.values[all];
                 e.first_births[i] = r.values[fb];
                 e.first_in_sweden[i] = fis.map_or(0.0, |c| r.values[c]);
                 e.estimated[i] = false;
-                e.per_row[i] = e.first_births[i] + e.first_in_sweden[i];
+                e.per_row[i] = e.value(i, e.births[i], e.first_births[i], e.first_in_sweden[i]);
             }
             None => missing.push(row.key.clone()),
         }
     }
-    e.source = if fis.is_some() {
-        format!(
+    e.source = match rule {
+        Eligible::FirstTimeOrFirstInSweden if fis.is_some() => format!(
             "{}: eligible families = first_births + first_in_sweden (first-time parents, plus parents whose earlier children were born abroad and who now have their first child born in Sweden)",
             b.source
-        )
-    } else {
-        format!(
+        ),
+        Eligible::FirstTimeOrFirstInSweden => format!(
             "{}: eligible families = first_births (the table has no first_in_sweden column, so parents having their first child born in Sweden after earlier children abroad are not counted)",
             b.source
-        )
+        ),
+        Eligible::FirstTimeMothers => format!(
+            "{}: eligible families = first_births (first-time mothers)",
+            b.source
+        ),
+        Eligible::AllFamilies | Eligible::AllNewborns => format!(
+            "{}: eligible families = births ({})",
+            b.source,
+            rule.describe()
+        ),
     };
     if !missing.is_empty() {
+        let how = if rule.first_only() {
+            format!("under-fives / 5 × {first_born_share}")
+        } else {
+            "under-fives / 5".to_string()
+        };
         e.source.push_str(&format!(
-            "; {} area(s) without a births row estimated as under-fives / 5 × {first_born_share} (assumption)",
+            "; {} area(s) without a births row estimated as {how} (assumption)",
             missing.len()
         ));
         report.warn(
@@ -287,12 +542,12 @@ pub fn eligibility(
             ),
         );
     }
-    let rule = e
+    let rule_text = e
         .source
         .strip_prefix(&format!("{}: ", b.source))
         .unwrap_or(&e.source)
         .to_string();
-    report.info("eligibility", Location::file(b.source.clone()), rule);
+    report.info("eligibility", Location::file(b.source.clone()), rule_text);
     Ok(e)
 }
 
@@ -388,7 +643,12 @@ pub fn model(input: &PlanInput, eligibility: Eligibility, spec: &PlanSpec) -> Re
 /// Computes the plan (see the module docs).
 pub fn plan(input: &PlanInput, spec: &PlanSpec) -> Result<Plan> {
     let mut report = Report::default();
-    let elig = eligibility(input, spec.first_born_share, &mut report)?;
+    let elig = eligibility(
+        input,
+        spec.programme.eligible,
+        spec.first_born_share,
+        &mut report,
+    )?;
     let source = elig.source.clone();
     let m = model(input, elig, spec)?;
     let f = m.evaluate(&m.baseline());
@@ -406,37 +666,6 @@ pub fn plan(input: &PlanInput, spec: &PlanSpec) -> Result<Plan> {
             ));
         }
     }
-    let rules = Rules {
-        locked_in: m.bvc.iter().map(|b| spec.lock_in.contains(b)).collect(),
-        locked_out: m.bvc.iter().map(|b| spec.lock_out.contains(b)).collect(),
-        min_cni: spec.min_cni,
-        min_relative_vti: spec.min_relative_vti,
-        budgets: spec.budgets.clone(),
-    };
-    let candidates = rules.candidates(&f);
-    let rank = ranks(&f.measure, &m.bvc);
-    let order = rank::order(&f.measure, &m.bvc);
-    let any_selection = !spec.budgets.is_empty() || !spec.lock_in.is_empty();
-    let (exact, greedy) = if any_selection {
-        (
-            Some(select(&candidates, &spec.budgets, Solver::Exact, &order)?),
-            Some(select(&candidates, &spec.budgets, Solver::Greedy, &order)?),
-        )
-    } else {
-        (None, None)
-    };
-    if exact.as_ref().is_some_and(|s| s.lock_in_over_budget) {
-        report.warn(
-            "lock_in_over_budget",
-            Location::file(input.source.to_string()).with_field("plan.lock_in"),
-            "the locked-in catchments cost more than the first wave's budget; they stay selected in wave 1 and the others start later",
-        );
-    }
-    let robustness = match &spec.robustness {
-        Some(r) => Some(robust::simulate(&m, &rules, r)?),
-        None => None,
-    };
-
     // Municipality of each catchment: the one holding most of its population.
     let summaries = &input.catchments.summaries;
     let muni_name: BTreeMap<&str, Option<&str>> = input
@@ -461,6 +690,84 @@ pub fn plan(input: &PlanInput, spec: &PlanSpec) -> Result<Plan> {
                 .map(|(k, _)| k.to_string())
         })
         .collect();
+
+    // Municipalities opted in or out (the programme depends on their interest).
+    let known: BTreeSet<&str> = input
+        .areas
+        .iter()
+        .map(|a| a.municipality_code.as_str())
+        .collect();
+    for (key, list) in [
+        (
+            "plan.municipalities",
+            spec.municipalities.as_deref().unwrap_or(&[]),
+        ),
+        (
+            "plan.municipalities_out",
+            spec.municipalities_out.as_slice(),
+        ),
+    ] {
+        if let Some(bad) = list.iter().find(|k| !known.contains(k.as_str())) {
+            return Err(scenario_err(
+                input.source,
+                key,
+                format!("no area lies in municipality {bad:?}"),
+            ));
+        }
+    }
+    let taking_part = |code: Option<&str>| {
+        code.is_none_or(|k| {
+            !spec.municipalities_out.iter().any(|x| x == k)
+                && spec
+                    .municipalities
+                    .as_ref()
+                    .is_none_or(|list| list.iter().any(|x| x == k))
+        })
+    };
+    let opted_out: Vec<bool> = catchment_muni
+        .iter()
+        .map(|k| !taking_part(k.as_deref()))
+        .collect();
+    for (c, out) in opted_out.iter().enumerate() {
+        if *out && spec.lock_in.contains(&m.bvc[c]) {
+            return Err(scenario_err(
+                input.source,
+                "plan.lock_in",
+                format!(
+                    "BVC {:?} is locked in, but its municipality does not take part",
+                    m.bvc[c]
+                ),
+            ));
+        }
+    }
+    let rules = Rules {
+        locked_in: m.bvc.iter().map(|b| spec.lock_in.contains(b)).collect(),
+        locked_out: m
+            .bvc
+            .iter()
+            .zip(&opted_out)
+            .map(|(b, &out)| out || spec.lock_out.contains(b))
+            .collect(),
+        min_cni: spec.min_cni,
+        min_relative_vti: spec.min_relative_vti,
+        budgets: spec.budgets.clone(),
+    };
+    let candidates = rules.candidates(&f);
+    let rank = ranks(&f.measure, &m.bvc);
+    let order = rank::order(&f.measure, &m.bvc);
+    let any_selection = !spec.budgets.is_empty() || !spec.lock_in.is_empty();
+    let (exact, greedy) = if any_selection {
+        (
+            Some(select(&candidates, &spec.budgets, Solver::Exact, &order)?),
+            Some(select(&candidates, &spec.budgets, Solver::Greedy, &order)?),
+        )
+    } else {
+        (None, None)
+    };
+    let robustness = match &spec.robustness {
+        Some(r) => Some(robust::simulate(&m, &rules, r)?),
+        None => None,
+    };
 
     let catchments: Vec<CatchmentPlan> = (0..n)
         .map(|c| {
@@ -494,7 +801,17 @@ pub fn plan(input: &PlanInput, spec: &PlanSpec) -> Result<Plan> {
                 resources,
                 cost: f.cost[c],
                 locked_in: rules.locked_in[c],
-                locked_out: rules.locked_out[c],
+                locked_out: spec.lock_out.contains(&m.bvc[c]),
+                municipality_taking_part: !opted_out[c],
+                reason: reason(
+                    c,
+                    &f,
+                    spec,
+                    &candidates,
+                    exact.as_ref(),
+                    opted_out[c],
+                    spec.lock_out.contains(&m.bvc[c]),
+                ),
                 allowed: candidates[c].allowed,
                 phase: exact.as_ref().and_then(|s| s.wave[c]),
                 greedy_phase: greedy.as_ref().and_then(|s| s.wave[c]),
@@ -524,6 +841,15 @@ pub fn plan(input: &PlanInput, spec: &PlanSpec) -> Result<Plan> {
         .collect();
 
     // Municipalities.
+    // Nothing selected yet: 0 FTE, and 0 SEK when the employer's staff all have salaries.
+    let unit_resources = spec.programme.resources(1.0);
+    let zero_share = |e: programme::Employer| programme::EmployerShare {
+        cost_sek: unit_resources
+            .by_employer
+            .get(&e)
+            .map_or(Some(0.0), |s| s.cost_sek.map(|_| 0.0)),
+        ..Default::default()
+    };
     let children_per_polygon = &input.catchments.children_per_area;
     let mut munis: BTreeMap<String, MunicipalitySummary> = BTreeMap::new();
     // Per municipality, (residents, CNI) of its areas with a CNI.
@@ -542,9 +868,16 @@ pub fn plan(input: &PlanInput, spec: &PlanSpec) -> Result<Plan> {
                     cni: None,
                     catchments: 0,
                     catchments_above: vec![0; spec.thresholds.len()],
+                    need: 0.0,
+                    taking_part: taking_part(Some(&a.municipality_code)),
+                    selected: 0,
+                    selected_eligible: 0.0,
+                    region: zero_share(programme::Employer::Region),
+                    municipality: zero_share(programme::Employer::Municipality),
                 });
         entry.population += m.population[row];
         entry.eligible_families += f.area_eligible[row];
+        entry.need += f.area_eligible[row] * f.area_cni[row].unwrap_or(1.0);
         entry.children += a
             .polygon
             .and_then(|p| children_per_polygon.get(p))
@@ -565,6 +898,22 @@ pub fn plan(input: &PlanInput, spec: &PlanSpec) -> Result<Plan> {
     for (c, muni) in catchment_muni.iter().enumerate() {
         if let Some(s) = muni.as_ref().and_then(|k| munis.get_mut(k)) {
             s.catchments += 1;
+            if catchments[c].phase.is_some() {
+                let r = &catchments[c].resources;
+                s.selected += 1;
+                s.selected_eligible += r.eligible_families;
+                for (employer, share) in &r.by_employer {
+                    let to = match employer {
+                        programme::Employer::Region => &mut s.region,
+                        programme::Employer::Municipality => &mut s.municipality,
+                    };
+                    to.hours += share.hours;
+                    to.fte += share.fte;
+                    // Every catchment has the same programme, so a cost is
+                    // known for all of them or for none.
+                    to.cost_sek = share.cost_sek.map(|x| to.cost_sek.unwrap_or(0.0) + x);
+                }
+            }
             for (t, count) in spec.thresholds.iter().zip(s.catchments_above.iter_mut()) {
                 if f.cni[c].is_some_and(|x| x > *t) {
                     *count += 1;

@@ -98,7 +98,9 @@ pub struct Draw {
     pub vti_weights: [f64; 3],
     /// CNI counts per area and variable.
     pub counts: Vec<Vec<f64>>,
-    /// First births per area (estimated births for estimated areas).
+    /// Births per area (estimated births for estimated areas).
+    pub births: Vec<f64>,
+    /// First births per area.
     pub first_births: Vec<f64>,
     /// First-in-Sweden births per area.
     pub first_in_sweden: Vec<f64>,
@@ -134,6 +136,7 @@ impl Model {
             weights: self.weights.clone(),
             vti_weights: vti::WEIGHTS,
             counts: self.counts.clone(),
+            births: self.eligibility.births.clone(),
             first_births: self.eligibility.first_births.clone(),
             first_in_sweden: self.eligibility.first_in_sweden.clone(),
             vti_centres: self.vti_centres.clone(),
@@ -162,6 +165,7 @@ impl Model {
             .map(|a| {
                 self.eligibility.value(
                     a,
+                    d.births.get(a).copied().unwrap_or(0.0),
                     d.first_births.get(a).copied().unwrap_or(0.0),
                     d.first_in_sweden.get(a).copied().unwrap_or(0.0),
                 )

@@ -101,6 +101,18 @@ pub struct MunicipalitySummary {
     /// Per threshold (in [`thresholds`](crate::plan::PlanSpec::thresholds) order): its
     /// catchments with CNI strictly above it.
     pub catchments_above: Vec<usize>,
+    /// Need of its areas: Σ eligible families × the area's CNI.
+    pub need: f64,
+    /// It takes part in the programme (`plan.municipalities`, `plan.municipalities_out`).
+    pub taking_part: bool,
+    /// Its catchments the exact selection chose (running included).
+    pub selected: usize,
+    /// Eligible families a year in those catchments.
+    pub selected_eligible: f64,
+    /// Extra staff of those catchments the region employs (nurses, midwives, dental staff).
+    pub region: crate::plan::programme::EmployerShare,
+    /// Extra staff of those catchments the municipality employs (social services).
+    pub municipality: crate::plan::programme::EmployerShare,
 }
 
 #[cfg(test)]

@@ -234,8 +234,9 @@ fn perturb(
             }
         }
         for x in d
-            .first_births
+            .births
             .iter_mut()
+            .chain(d.first_births.iter_mut())
             .chain(d.first_in_sweden.iter_mut())
         {
             *x = poisson(&mut rng, *x);

@@ -28,19 +28,17 @@
 //! index), each taken when it still fits. Its shortfall against the exact
 //! optimum is the *gap* every plan reports.
 //!
-//! **Constraints and waves** ([`select`]): locked-in candidates (e.g. a running
-//! pilot) are selected in wave 1 whatever their cost, and their cost counts
-//! against the budget. Locked-out candidates and candidates below the minimum
+//! **Constraints and waves** ([`select`]): locked-in candidates (a running
+//! pilot) are wave 0: selected whatever their cost, already staffed, so their
+//! cost does not count against the budgets of the new waves. Locked-out candidates and candidates below the minimum
 //! need (`allowed == false`) are never chosen. With waves `1..k` of budgets
-//! `B₁…Bₖ`, the solver chooses the final set for the total budget `ΣBⱼ` (minus
-//! the lock-ins), so the exact selection is optimal for the whole rollout and
+//! `B₁…Bₖ`, the solver chooses the final set for the total budget `ΣBⱼ`, so the exact selection is optimal for the whole rollout and
 //! never reaches less need than greedy. The chosen candidates are then put into
 //! waves in priority order (the ranking: rank 1 first), each into the earliest
 //! wave `w` such that every cumulative budget from `w` on still holds:
 //! `cost(waves 1..j) ≤ B₁ + … + Bⱼ` for all `j ≥ w`. Unspent budget thus
 //! carries over to later waves, and every candidate finds a wave because the
-//! whole set fits the total. (If the lock-ins alone exceed a cumulative budget,
-//! the rest go to the last wave.)
+//! whole set fits the total.
 //!
 //! ```
 //! use careneed::plan::select::{greedy, knapsack};
@@ -79,7 +77,7 @@ pub struct Candidate {
     pub need: f64,
     /// Cost in the budget's unit (≥ 0).
     pub cost: f64,
-    /// Already running: selected in wave 1.
+    /// Already running: selected in wave 0, outside the budgets.
     pub locked_in: bool,
     /// May be chosen (not locked out, above the minimum need).
     pub allowed: bool,
@@ -93,9 +91,9 @@ pub struct Wave {
     /// The cumulative budget: this wave's budget plus all earlier waves'. The
     /// cost of waves 1 to this one stays within it (unless lock-ins alone exceed it).
     pub capacity: f64,
-    /// Cost of the candidates it added (lock-ins included in wave 1).
+    /// Cost of the candidates it added.
     pub cost: f64,
-    /// Need reached by the candidates it added (lock-ins included in wave 1).
+    /// Need reached by the candidates it added.
     pub need: f64,
     /// Indices of the candidates it added, ascending.
     pub chosen: Vec<usize>,
@@ -106,16 +104,19 @@ pub struct Wave {
 pub struct Selection {
     /// The solver used.
     pub solver: Solver,
-    /// The 1-based wave of each candidate, `None` when not selected.
+    /// The wave of each candidate (0: running, locked in; 1.. the new waves),
+    /// `None` when not selected.
     pub wave: Vec<Option<usize>>,
-    /// The waves.
+    /// Wave 0: the running (locked-in) candidates, outside the budgets (budget 0).
+    pub running: Wave,
+    /// The new waves 1..k.
     pub waves: Vec<Wave>,
-    /// Σ need of the selected.
+    /// Σ need of the selected, running included.
     pub need: f64,
-    /// Σ cost of the selected.
+    /// Σ cost of the selected, running included.
     pub cost: f64,
-    /// Σ cost of the lock-ins exceeds wave 1's budget.
-    pub lock_in_over_budget: bool,
+    /// The total budget left after the last wave (Σ budgets − cost of waves 1..k).
+    pub left: f64,
 }
 
 fn ratio_order(need: &[f64], cost: &[f64], items: &[usize]) -> Vec<usize> {
@@ -277,9 +278,6 @@ pub fn select(
     let n = candidates.len();
     let mut wave: Vec<Option<usize>> = vec![None; n];
     let locked: Vec<usize> = (0..n).filter(|&i| candidates[i].locked_in).collect();
-    let locked_cost: f64 = locked.iter().map(|&i| cost[i]).sum();
-    let first_budget = budgets.first().copied().unwrap_or(0.0);
-    let lock_in_over_budget = locked_cost > first_budget + tolerance(first_budget);
     // Cumulative budgets C_k and the cost of waves 1..=k so far.
     let cumulative: Vec<f64> = budgets
         .iter()
@@ -289,9 +287,9 @@ pub fn select(
         })
         .collect();
     let total = cumulative.last().copied().unwrap_or(0.0);
-    let mut spent: Vec<f64> = vec![locked_cost; budgets.len()];
+    let mut spent: Vec<f64> = vec![0.0; budgets.len()];
     for &i in &locked {
-        wave[i] = Some(1);
+        wave[i] = Some(0);
     }
     if !budgets.is_empty() {
         let pool: Vec<usize> = (0..n)
@@ -299,7 +297,7 @@ pub fn select(
             .collect();
         let pn: Vec<f64> = pool.iter().map(|&i| need[i]).collect();
         let pc: Vec<f64> = pool.iter().map(|&i| cost[i]).collect();
-        let capacity = (total - locked_cost).max(0.0);
+        let capacity = total;
         let picked = match solver {
             Solver::Exact => knapsack(&pn, &pc, capacity)?,
             Solver::Greedy => greedy(&pn, &pc, capacity),
@@ -329,8 +327,14 @@ pub fn select(
             wave[i] = Some(k + 1);
         }
     }
-    let waves_n = budgets.len().max(usize::from(!locked.is_empty()));
-    let waves: Vec<Wave> = (0..waves_n)
+    let running = Wave {
+        budget: 0.0,
+        capacity: 0.0,
+        cost: locked.iter().map(|&i| cost[i]).sum(),
+        need: locked.iter().map(|&i| need[i]).sum(),
+        chosen: locked.clone(),
+    };
+    let waves: Vec<Wave> = (0..budgets.len())
         .map(|k| {
             let chosen: Vec<usize> = (0..n).filter(|&i| wave[i] == Some(k + 1)).collect();
             Wave {
@@ -343,13 +347,15 @@ pub fn select(
         })
         .collect();
     let selected = || (0..n).filter(|&i| wave[i].is_some());
+    let new_cost: f64 = waves.iter().map(|w| w.cost).sum();
     Ok(Selection {
         solver,
         need: selected().map(|i| need[i]).sum(),
         cost: selected().map(|i| cost[i]).sum(),
+        left: (total - new_cost).max(0.0),
         wave,
+        running,
         waves,
-        lock_in_over_budget,
     })
 }
 
@@ -439,10 +445,13 @@ mod tests {
                 allowed: true,
             },
         ];
-        let s = select(&cands, &[4.0], Solver::Exact, &[]).unwrap();
-        assert_eq!(s.wave, [Some(1), None, Some(1)]);
-        let s = select(&cands, &[2.0], Solver::Greedy, &[]).unwrap();
-        assert_eq!(s.wave, [Some(1), None, None]);
-        assert!(s.lock_in_over_budget);
+        // The running pilot is wave 0 and costs the new waves nothing.
+        let s = select(&cands, &[1.0], Solver::Exact, &[]).unwrap();
+        assert_eq!(s.wave, [Some(0), None, Some(1)]);
+        assert_eq!((s.running.cost, s.waves[0].cost, s.cost), (3.0, 1.0, 4.0));
+        assert_eq!(s.left, 0.0);
+        let s = select(&cands, &[0.5], Solver::Greedy, &[]).unwrap();
+        assert_eq!(s.wave, [Some(0), None, None]);
+        assert_eq!(s.left, 0.5);
     }
 }

@@ -47,6 +47,8 @@ pub mod privacy;
 
 use crate::inputs::boundaries::Boundaries;
 use crate::inputs::table::Table;
+use crate::plan::Reason;
+use crate::plan::programme::Employer;
 use crate::plan::rank::{NeedWeight, RankBy};
 use crate::plan::select::Selection;
 use crate::plan::{Plan, PlanSpec};
@@ -134,6 +136,8 @@ pub struct Meta {
     pub table_only: Vec<String>,
     /// Codes of polygons without a table row.
     pub boundaries_only: Vec<String>,
+    /// Every method and parameter with its basis ([`crate::sources`]).
+    pub parameters: Vec<crate::sources::Parameter>,
 }
 
 /// One area, released.
@@ -249,10 +253,20 @@ pub struct ReleasedPlanned {
     pub need: Cell,
     /// Accepting families.
     pub accepting_families: Cell,
-    /// Visits a year.
+    /// Visits a year, the basic programme's included (gross).
     pub visits: Cell,
-    /// Σ FTE.
+    /// Visits a year beyond the basic programme's home visits.
+    pub extra_visits: Cell,
+    /// Σ extra FTE.
     pub fte: Cell,
+    /// Extra FTE the region employs.
+    pub fte_region: Cell,
+    /// Extra FTE the municipality employs.
+    pub fte_municipality: Cell,
+    /// The region's SEK a year.
+    pub cost_region_sek: Cell,
+    /// The municipality's SEK a year.
+    pub cost_municipality_sek: Cell,
     /// FTE per profession, in the programme's staff order.
     pub fte_by_profession: Vec<Cell>,
     /// SEK a year.
@@ -263,7 +277,12 @@ pub struct ReleasedPlanned {
     pub locked_out: bool,
     /// May be chosen.
     pub allowed: bool,
-    /// Wave of the exact selection.
+    /// Its municipality takes part.
+    pub municipality_taking_part: bool,
+    /// Why the exact selection chose it or not, in words (figures that would
+    /// reveal a withheld count left out); empty without a selection.
+    pub reason: String,
+    /// Wave of the exact selection (0: running).
     pub phase: Option<usize>,
     /// Wave of the greedy selection.
     pub greedy_phase: Option<usize>,
@@ -312,7 +331,12 @@ impl Row for ReleasedCatchment {
                 ("need", p.need),
                 ("accepting_families", p.accepting_families),
                 ("visits", p.visits),
+                ("extra_visits", p.extra_visits),
                 ("fte", p.fte),
+                ("fte_region", p.fte_region),
+                ("fte_municipality", p.fte_municipality),
+                ("cost_region_sek", p.cost_region_sek),
+                ("cost_municipality_sek", p.cost_municipality_sek),
                 ("cost_sek", p.cost_sek),
                 ("p_selected", p.p_selected),
             ]);
@@ -342,6 +366,22 @@ pub struct ReleasedMunicipality {
     /// Per threshold, its catchments whose shown CNI is above it (withheld
     /// CNIs are not counted: the count would bracket them).
     pub catchments_above: Vec<usize>,
+    /// Need of its areas: Σ eligible × CNI.
+    pub need: Cell,
+    /// It takes part in the programme.
+    pub taking_part: bool,
+    /// Its catchments the exact selection chose (running included).
+    pub selected: usize,
+    /// Eligible families a year in those catchments.
+    pub selected_eligible: Cell,
+    /// The region's extra FTE in those catchments.
+    pub region_fte: Cell,
+    /// The region's SEK a year.
+    pub region_sek: Cell,
+    /// The municipality's extra FTE in those catchments.
+    pub municipality_fte: Cell,
+    /// The municipality's SEK a year.
+    pub municipality_sek: Cell,
 }
 
 impl Row for ReleasedMunicipality {
@@ -351,6 +391,12 @@ impl Row for ReleasedMunicipality {
             ("children", self.children),
             ("eligible_families", self.eligible_families),
             ("cni", self.cni),
+            ("need", self.need),
+            ("selected_eligible", self.selected_eligible),
+            ("region_fte", self.region_fte),
+            ("region_sek", self.region_sek),
+            ("municipality_fte", self.municipality_fte),
+            ("municipality_sek", self.municipality_sek),
         ]
     }
 }
@@ -404,8 +450,12 @@ pub struct ReleasedSelection {
     pub need: Cell,
     /// Σ cost.
     pub cost: Cell,
-    /// The waves.
+    /// Wave 0: the running catchments (locked in), outside the budgets.
+    pub running: ReleasedWave,
+    /// The new waves.
     pub waves: Vec<ReleasedWave>,
+    /// The budget left after the last wave.
+    pub left: Cell,
 }
 
 /// The plan, released.
@@ -696,7 +746,22 @@ pub fn release(input: ReleaseInput<'_>, privacy: Privacy) -> Release<'_> {
                                 need: Cell::new(Some(x.need), need_hidden),
                                 accepting_families: Cell::new(Some(r.accepting_families), families),
                                 visits: Cell::new(Some(r.visits), families),
+                                extra_visits: Cell::new(Some(r.extra_visits), families),
                                 fte: Cell::new(Some(r.fte_total), families),
+                                fte_region: employer_cell(r, Employer::Region, false, families),
+                                fte_municipality: employer_cell(
+                                    r,
+                                    Employer::Municipality,
+                                    false,
+                                    families,
+                                ),
+                                cost_region_sek: employer_cell(r, Employer::Region, true, families),
+                                cost_municipality_sek: employer_cell(
+                                    r,
+                                    Employer::Municipality,
+                                    true,
+                                    families,
+                                ),
                                 fte_by_profession: pl
                                     .spec
                                     .programme
@@ -713,6 +778,8 @@ pub fn release(input: ReleaseInput<'_>, privacy: Privacy) -> Release<'_> {
                                 locked_in: x.locked_in,
                                 locked_out: x.locked_out,
                                 allowed: x.allowed,
+                                municipality_taking_part: x.municipality_taking_part,
+                                reason: String::new(),
                                 phase: x.phase,
                                 greedy_phase: x.greedy_phase,
                                 rank_interval: x.rank_interval,
@@ -768,33 +835,50 @@ pub fn release(input: ReleaseInput<'_>, privacy: Privacy) -> Release<'_> {
                     .map(|(i, _)| i)
                     .collect(),
             );
+            let wave = |w: &crate::plan::select::Wave| {
+                let h = total(w.chosen.clone());
+                ReleasedWave {
+                    budget: w.budget,
+                    capacity: w.capacity,
+                    chosen: w
+                        .chosen
+                        .iter()
+                        .filter_map(|&i| pl.catchments.get(i))
+                        .map(|c| (c.bvc.clone(), c.name.clone()))
+                        .collect(),
+                    cost: Cell::new(Some(w.cost), h),
+                    need: Cell::new(Some(w.need), h),
+                }
+            };
             ReleasedSelection {
                 selected: s.wave.iter().flatten().count(),
                 need: Cell::new(Some(s.need), hidden),
                 cost: Cell::new(Some(s.cost), hidden),
-                waves: s
-                    .waves
-                    .iter()
-                    .map(|w| {
-                        let h = total(w.chosen.clone());
-                        ReleasedWave {
-                            budget: w.budget,
-                            capacity: w.capacity,
-                            chosen: w
-                                .chosen
-                                .iter()
-                                .filter_map(|&i| pl.catchments.get(i))
-                                .map(|c| (c.bvc.clone(), c.name.clone()))
-                                .collect(),
-                            cost: Cell::new(Some(w.cost), h),
-                            need: Cell::new(Some(w.need), h),
-                        }
-                    })
-                    .collect(),
+                running: wave(&s.running),
+                waves: s.waves.iter().map(wave).collect(),
+                left: Cell::new(Some(s.left), hidden),
             }
         };
         let exact = pl.exact.as_ref().map(selection);
         let greedy = pl.greedy.as_ref().map(selection);
+        // Why each catchment was chosen or not, with only figures that are shown.
+        let unit = match pl.spec.budget_unit {
+            crate::plan::BudgetUnit::Fte => "FTE",
+            crate::plan::BudgetUnit::Sek => "SEK",
+        };
+        let left = exact.as_ref().map_or(Cell::Missing, |e| e.left);
+        let chosen_hidden = exact.as_ref().is_some_and(|e| e.need.is_withheld());
+        for (c, x) in catchments.iter_mut().zip(&pl.catchments) {
+            if let (Some(r), Some(why)) = (c.plan.as_mut(), &x.reason) {
+                r.reason = reason_text(
+                    why,
+                    unit,
+                    left,
+                    r.fte.is_withheld() || r.need.is_withheld(),
+                    chosen_hidden,
+                );
+            }
+        }
         let gap_hidden = exact.as_ref().is_some_and(|e| e.need.is_withheld())
             || greedy.as_ref().is_some_and(|g| g.need.is_withheld());
         let all_hidden = !withheld_rows.is_empty();
@@ -822,6 +906,15 @@ pub fn release(input: ReleaseInput<'_>, privacy: Privacy) -> Release<'_> {
                             .count()
                     })
                     .collect();
+                // The selected catchments' figures: withheld with any of them.
+                let sh = h
+                    || catchments.iter().enumerate().any(|(i, c)| {
+                        withheld_rows.contains(&i)
+                            && c.plan.as_ref().is_some_and(|x| {
+                                x.phase.is_some()
+                                    && x.municipality_code.as_deref() == Some(m.code.as_str())
+                            })
+                    });
                 ReleasedMunicipality {
                     code: m.code.clone(),
                     name: m.name.clone(),
@@ -831,6 +924,14 @@ pub fn release(input: ReleaseInput<'_>, privacy: Privacy) -> Release<'_> {
                     cni: Cell::new(m.cni, h),
                     catchments: m.catchments,
                     catchments_above: above,
+                    need: Cell::new(Some(m.need), h),
+                    taking_part: m.taking_part,
+                    selected: m.selected,
+                    selected_eligible: Cell::new(Some(m.selected_eligible), sh),
+                    region_fte: Cell::new(Some(m.region.fte), sh),
+                    region_sek: Cell::new(m.region.cost_sek, sh),
+                    municipality_fte: Cell::new(Some(m.municipality.fte), sh),
+                    municipality_sek: Cell::new(m.municipality.cost_sek, sh),
                 }
             })
             .collect();
@@ -1094,5 +1195,77 @@ impl Release<'_> {
             out.push(count("plan_areas.csv", "areas", &pl.areas));
         }
         out.into_iter().flatten().collect()
+    }
+}
+
+/// A catchment's extra FTE (or SEK) for one employer.
+fn employer_cell(
+    r: &crate::plan::programme::Resources,
+    employer: Employer,
+    sek: bool,
+    hidden: bool,
+) -> Cell {
+    let share = r.by_employer.get(&employer);
+    let v = if sek {
+        share.map_or(Some(0.0), |s| s.cost_sek)
+    } else {
+        Some(share.map_or(0.0, |s| s.fte))
+    };
+    Cell::new(v, hidden)
+}
+
+/// A [`Reason`] in words. `own_hidden`: the catchment's cost and need are
+/// withheld, so neither is quoted; `chosen_hidden`: the selection's totals are
+/// withheld, so neither the budget left nor the chosen ones' need per cost is.
+pub fn reason_text(
+    why: &Reason,
+    unit: &str,
+    left: Cell,
+    own_hidden: bool,
+    chosen_hidden: bool,
+) -> String {
+    let n = |x: f64| {
+        if unit == "SEK" {
+            format!("{x:.0}")
+        } else {
+            format!("{x:.2}")
+        }
+    };
+    match why {
+        Reason::Running => "running (locked in): wave 0".into(),
+        Reason::Wave { wave } => format!("chosen: wave {wave}"),
+        Reason::LockedOut => "locked out (plan.lock_out)".into(),
+        Reason::MunicipalityOut => "its municipality does not take part".into(),
+        Reason::BelowMinCni { min } => format!("CNI not above plan.min_cni = {min}"),
+        Reason::BelowMinRelativeVti { min } => {
+            format!("relative VTI not above plan.min_relative_vti = {min}")
+        }
+        Reason::NoNeed => "no need reached (no eligible families)".into(),
+        Reason::NoBudget => "no budget given".into(),
+        Reason::DoesNotFit {
+            wave,
+            cost,
+            need_per_cost,
+            lowest_chosen,
+            ..
+        } => {
+            let left = match left.shown() {
+                Some(l) if !chosen_hidden => format!("the {} {unit} left", n(l)),
+                _ => "the budget left".into(),
+            };
+            let needs = if own_hidden {
+                String::new()
+            } else {
+                format!(" (it needs {} {unit})", n(*cost))
+            };
+            let ratio = match lowest_chosen {
+                Some(l) if !own_hidden && !chosen_hidden && need_per_cost < l => format!(
+                    "; its need per {unit} ({:.3}) is lower than that of every catchment chosen (lowest {:.3})",
+                    need_per_cost, l
+                ),
+                _ => "; taking it in place of chosen ones reaches less need in total".into(),
+            };
+            format!("does not fit {left} after wave {wave}{needs}{ratio}")
+        }
     }
 }

@@ -688,7 +688,11 @@ fn print_plan(p: &careneed::release::ReleasedPlan, catchments: usize) {
         prog.completion.programme_visits
     );
     println!("plan: eligible families: {}", p.eligibility);
-    for a in &prog.assumptions {
+    println!(
+        "plan: staff and cost are the extra over the basic programme's {} home visits (subtracted from the nurse's)",
+        prog.basic_home_visits
+    );
+    for a in &prog.assumptions() {
         println!("plan: assumption: {a}");
     }
     let unit = match p.spec.budget_unit {
@@ -719,6 +723,15 @@ fn print_plan(p: &careneed::release::ReleasedPlan, catchments: usize) {
         );
     }
     if let Some(e) = &p.exact {
+        if !e.running.chosen.is_empty() {
+            let names: Vec<&str> = e.running.chosen.iter().map(|(b, _)| b.as_str()).collect();
+            println!(
+                "plan: wave 0 (running, locked in, outside the budgets): {} at {} {unit}, need {}",
+                names.join(", "),
+                text(e.running.cost, 3),
+                text(e.running.need, 1)
+            );
+        }
         for (k, w) in e.waves.iter().enumerate() {
             let names: Vec<&str> = w.chosen.iter().map(|(bvc, _)| bvc.as_str()).collect();
             println!(
