@@ -3,7 +3,7 @@
 //! * SCB's CNI example table (R = 2.47615).
 //! * The research variant on a three-area table, expected values computed with an
 //!   independent Python script (math.asin/sqrt/log, population-weighted mean/SD).
-//! * The VTI formula on hand-computed centres.
+//! * The VTI formula and the staffing norm on hand-computed centres.
 
 use careneed::inputs::table::{TableSpec, parse_table};
 use careneed::scores::cni::{self, CniSpec, Method, Reference, Transform};
@@ -201,10 +201,103 @@ C,Gamma,20,8,0,1
     close(r.mean_one_plus_vti, 1.4183333333, 1e-9);
     close(a.relative_vti.unwrap(), 1.2833333333 / 1.4183333333, 1e-9);
     close(b.relative_vti.unwrap(), 1.7666666667 / 1.4183333333, 1e-9);
-    // 60 weighted newborns = 1 FTE = 40 h/week.
-    close(a.nurse_fte, 154.0 / 60.0, 1e-12);
-    close(a.nurse_hours_per_week, 154.0 / 60.0 * 40.0, 1e-9);
+    // The relative norm: 60 newborns of an average centre = 1 FTE = 40 h/week.
+    close(
+        a.nurse_fte,
+        120.0 * (1.2833333333 / 1.4183333333) / 60.0,
+        1e-9,
+    );
+    close(a.nurse_hours_per_week, a.nurse_fte * 40.0, 1e-12);
     assert_eq!(a.name.as_deref(), Some("Alpha"));
     assert!(!a.few_newborns && !b.few_newborns && c.few_newborns);
     assert_eq!(r.report.of_kind("few_newborns").count(), 1);
+}
+
+/// The staffing norm on four centres by hand (Norrbotten BHV 2012, slide 2:
+/// ca 60 newborns of a normal area per full-time nurse, 40 h/week; at least 25
+/// newborns and 50 % of full time per nurse).
+#[test]
+fn vti_staffing_norm_by_hand() {
+    use careneed::scores::vti::Norm;
+    let csv = b"bvc,newborns,first_born,bcg_indicated,mother_smoking,nurse_fte
+A,120,48,12,6,2.0
+B,60,30,30,6,1.0
+C,20,8,0,1,0.5
+D,28,7,0,0,0.25
+";
+    let (table, _) = parse_table("bvc.csv", csv, &TableSpec::bvc_vti()).unwrap();
+    // 1 + vti: A 1.283333 (weighted 154), B 1.766667 (106), C 1.183333
+    // (23.666667), D 1 + 7/28/3 = 1.083333 (30.333333). Σ newborns 228,
+    // Σ weighted 314, so the newborn-weighted mean of 1 + vti is 314 / 228.
+    let r = vti::compute(&table, &VtiSpec::default()).unwrap();
+    assert_eq!(r.norm, Norm::Relative);
+    close(r.mean_one_plus_vti, 314.0 / 228.0, 1e-12);
+    let m = 314.0 / 228.0;
+    let weighted = [154.0, 106.0, 23.0 + 2.0 / 3.0, 30.0 + 1.0 / 3.0];
+    let current = [2.0, 1.0, 0.5, 0.25];
+    for ((c, w), now) in r.centres.iter().zip(weighted).zip(current) {
+        // newborns × relative VTI / 60 = weighted newborns / mean / 60
+        close(c.nurse_fte, w / m / 60.0, 1e-12);
+        close(c.nurse_hours_per_week, w / m / 60.0 * 40.0, 1e-9);
+        assert_eq!(c.current_nurse_fte, Some(now));
+        close(c.gap_fte.unwrap(), w / m / 60.0 - now, 1e-12);
+    }
+    // A 1.863694, B 1.282803, C 0.286412, D 0.367091 FTE.
+    close(r.centres[0].nurse_fte, 1.8636942675, 1e-9);
+    close(r.centres[3].nurse_fte, 0.3670912951, 1e-9);
+    // The county's total is exactly its newborns / 60.
+    let total: f64 = r.centres.iter().map(|c| c.nurse_fte).sum();
+    close(total, 228.0 / 60.0, 1e-12);
+    // A has more nurses than the norm (gap −0.136), B fewer (+0.283).
+    assert!(r.centres[0].gap_fte.unwrap() < 0.0 && r.centres[1].gap_fte.unwrap() > 0.0);
+    // C: 20 newborns (< 25) and 0.29 FTE; D: 28 newborns but 0.37 FTE (< 0.5).
+    let flags: Vec<(bool, bool)> = r
+        .centres
+        .iter()
+        .map(|c| (c.few_newborns, c.below_half_time))
+        .collect();
+    assert_eq!(
+        flags,
+        [(false, false), (false, false), (true, true), (false, true)]
+    );
+    assert_eq!(r.report.of_kind("below_half_time").count(), 2);
+    let note: Vec<_> = r.report.of_kind("vti_norm").collect();
+    assert_eq!(note.len(), 1);
+    assert!(
+        note[0]
+            .message
+            .contains("I ett normalområde med ca 60 nyfödda per år")
+    );
+
+    // The care-weighted option: the old figures, weighted newborns / 60.
+    let spec = VtiSpec {
+        norm: Norm::CareWeighted,
+        ..VtiSpec::default()
+    };
+    let r = vti::compute(&table, &spec).unwrap();
+    assert_eq!(r.norm, Norm::CareWeighted);
+    for (c, w) in r.centres.iter().zip(weighted) {
+        close(c.nurse_fte, w / 60.0, 1e-12);
+        close(c.nurse_fte, c.weighted_newborns / 60.0, 0.0);
+    }
+    let total: f64 = r.centres.iter().map(|c| c.nurse_fte).sum();
+    close(total, 314.0 / 60.0, 1e-12);
+    // D now gets 0.506 FTE: no longer below half time; C (0.394) still is.
+    let half: Vec<bool> = r.centres.iter().map(|c| c.below_half_time).collect();
+    assert_eq!(half, [false, false, true, false]);
+    close(r.centres[1].gap_fte.unwrap(), 106.0 / 60.0 - 1.0, 1e-12);
+}
+
+/// Without a `nurse_fte` column there is no current staffing and no gap.
+#[test]
+fn vti_without_current_staffing_has_no_gap() {
+    let csv = b"bvc,newborns,first_born,bcg_indicated,mother_smoking
+A,120,48,12,6
+";
+    let (table, _) = parse_table("bvc.csv", csv, &TableSpec::bvc_vti()).unwrap();
+    let r = vti::compute(&table, &VtiSpec::default()).unwrap();
+    let a = &r.centres[0];
+    assert_eq!((a.current_nurse_fte, a.gap_fte), (None, None));
+    // One centre is its own average: 120 / 60 FTE.
+    close(a.nurse_fte, 2.0, 1e-12);
 }

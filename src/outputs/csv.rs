@@ -119,7 +119,12 @@ pub fn cni(r: &Release) -> Result<Vec<u8>> {
     table(header, rows)
 }
 
-/// `vti.csv`: one row per centre.
+/// `vti.csv`: one row per centre: `bvc, name, newborns, p_first, p_bcg,
+/// p_smoke, vti, vt_children, weighted_newborns, relative_vti, nurse_fte,
+/// nurse_hours_per_week, few_newborns, below_half_time, current_nurse_fte,
+/// gap_fte` (`nurse_fte` by the staffing norm the run used, named in
+/// `run_report.json` and the notes; the last two empty without a `nurse_fte`
+/// column in the BVC table).
 pub fn vti(r: &Release) -> Result<Vec<u8>> {
     let header = [
         "bvc",
@@ -135,6 +140,9 @@ pub fn vti(r: &Release) -> Result<Vec<u8>> {
         "nurse_fte",
         "nurse_hours_per_week",
         "few_newborns",
+        "below_half_time",
+        "current_nurse_fte",
+        "gap_fte",
     ];
     let rows = r.centres.iter().map(|c| {
         [
@@ -151,6 +159,9 @@ pub fn vti(r: &Release) -> Result<Vec<u8>> {
             cell(c.nurse_fte, 3),
             cell(c.nurse_hours_per_week, 1),
             c.few_newborns.to_string(),
+            c.below_half_time.to_string(),
+            cell(c.current_nurse_fte, 3),
+            cell(c.gap_fte, 3),
         ]
     });
     table(header, rows)

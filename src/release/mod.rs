@@ -17,8 +17,11 @@
 //!   first-born, BCG or smoking count below the threshold withholds its three
 //!   shares together (one would follow from the others and the VTI);
 //! * **centres**: newborns below the threshold withhold every figure of the
-//!   centre (shares, VTI, weighted newborns, relative VTI, nurse time), in
-//!   `vti.csv` and wherever the centre's VTI appears (catchments, plan, map);
+//!   centre (shares, VTI, weighted newborns, relative VTI, nurse time by the
+//!   norm and its gap to the current nurse FTE), in `vti.csv`, `report.html`
+//!   and wherever the centre's VTI appears (catchments, plan, map); the current
+//!   nurse FTE, an input not derived from newborns, and the flags
+//!   `few_newborns` and `below_half_time` are shown;
 //! * **catchments**: residents or children below the threshold withhold
 //!   residents, children and CNI; eligible or accepting families below the
 //!   threshold withhold the plan's families, need, visits, FTE and cost; a need
@@ -204,12 +207,19 @@ pub struct ReleasedCentre {
     pub weighted_newborns: Cell,
     /// Relative VTI.
     pub relative_vti: Cell,
-    /// Nurse FTE.
+    /// Nurse FTE by the staffing norm.
     pub nurse_fte: Cell,
     /// Nurse hours a week.
     pub nurse_hours_per_week: Cell,
     /// Fewer newborns than a nurse needs (a flag, not a count).
     pub few_newborns: bool,
+    /// The norm gives less than half a full-time nurse (a flag, not a count).
+    pub below_half_time: bool,
+    /// The centre's nurse FTE now (the table's `nurse_fte`; not derived from
+    /// newborns, so always shown).
+    pub current_nurse_fte: Cell,
+    /// Norm − current nurse FTE (withheld with the norm).
+    pub gap_fte: Cell,
 }
 
 impl Row for ReleasedCentre {
@@ -225,6 +235,8 @@ impl Row for ReleasedCentre {
             ("relative_vti", self.relative_vti),
             ("nurse_fte", self.nurse_fte),
             ("nurse_hours_per_week", self.nurse_hours_per_week),
+            ("current_nurse_fte", self.current_nurse_fte),
+            ("gap_fte", self.gap_fte),
         ]
     }
 }
@@ -637,6 +649,9 @@ pub fn release(input: ReleaseInput<'_>, privacy: Privacy) -> Release<'_> {
                         nurse_fte: Cell::new(Some(c.nurse_fte), small),
                         nurse_hours_per_week: Cell::new(Some(c.nurse_hours_per_week), small),
                         few_newborns: c.few_newborns,
+                        below_half_time: c.below_half_time,
+                        current_nurse_fte: Cell::new(c.current_nurse_fte, false),
+                        gap_fte: Cell::new(c.gap_fte, small),
                     }
                 })
                 .collect()
