@@ -873,6 +873,11 @@ impl Scenario {
                 .map_or(Reference::FromInput, Reference::Given),
             method: self.cni.method.unwrap_or_default(),
             transform: self.cni.transform.unwrap_or_default(),
+            set_in_scenario: self
+                .cni
+                .transform
+                .map(|_| vec!["cni.transform".to_string()])
+                .unwrap_or_default(),
         })
     }
 

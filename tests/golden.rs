@@ -2,7 +2,8 @@
 //!
 //! * SCB's CNI example table (R = 2.47615).
 //! * The research variant on a three-area table, expected values computed with an
-//!   independent Python script (math.asin/sqrt/log, population-weighted mean/SD).
+//!   independent Python script (math.asin/sqrt/log, population-weighted mean/SD),
+//!   and on three areas by hand (closed forms in π, √2, √3).
 //! * The VTI formula and the staffing norm on hand-computed centres.
 
 use careneed::inputs::table::{TableSpec, parse_table};
@@ -104,20 +105,9 @@ fn research_variant_arcsine_and_log() {
     for (transform, expected) in [
         (
             Transform::Arcsine,
-            [
-                (-12.014504422, 0.691584927),
-                (15.913162178, 1.629761136),
-                (-13.207879956, 0.666711138),
-            ],
+            [-12.014504422, 15.913162178, -13.207879956],
         ),
-        (
-            Transform::Log,
-            [
-                (-9.638870408, 0.743897237),
-                (15.467112686, 1.607600288),
-                (-14.196903309, 0.646776059),
-            ],
-        ),
+        (Transform::Log, [-9.638870408, 15.467112686, -14.196903309]),
     ] {
         let spec = CniSpec {
             method: Method::Research,
@@ -125,11 +115,19 @@ fn research_variant_arcsine_and_log() {
             ..CniSpec::default()
         };
         let r = cni::compute(&table, &spec).unwrap();
-        for (area, (score, value)) in r.areas.iter().zip(expected) {
+        for (area, score) in r.areas.iter().zip(expected) {
             let research = area.research.as_ref().unwrap();
             close(research.score, score, 1e-7);
-            close(research.cni, value, 1e-8);
+            close(research.shifted, 100.0 + score, 1e-7);
         }
+        // The population-weighted mean score is 0 (the input areas' average).
+        let mean = r
+            .areas
+            .iter()
+            .map(|a| a.population * a.research.as_ref().unwrap().score)
+            .sum::<f64>()
+            / 4500.0;
+        close(mean, 0.0, 1e-9);
         assert_eq!(r.research_reference.len(), 7);
     }
     let spec = CniSpec {
@@ -146,6 +144,97 @@ fn research_variant_arcsine_and_log() {
         r.areas[2].research.as_ref().unwrap().z[0],
         1.344272590,
         1e-8,
+    );
+}
+
+/// The research variant on three areas by hand. Populations 100, 100, 200 (weights
+/// 1, 1, 2); with a = π/6 the arcsine transform gives, for
+/// * under5 (weight 2): p = 0, 0.75, 0.25, t = 0, 2a, a: mean a, SD a/√2, so
+///   z = −√2, √2, 0;
+/// * movers (weight 1): p = 0.25, 0, 0.25, t = a, 0, a: mean 3a/4, SD a·√3/4,
+///   so z = 1/√3, −√3, 1/√3;
+///
+/// and research_score = 2·z_under5 + z_movers, research_shifted = 100 + score.
+#[test]
+fn research_variant_by_hand() {
+    let csv = b"code,population,under5,foreign_born,elderly_alone,single_parents,movers,unemployed,low_education
+A,100,0,0,0,0,25,0,0
+B,100,75,0,0,0,0,0,0
+C,200,50,0,0,0,50,0,0
+";
+    let (table, _) = parse_table("hand.csv", csv, &TableSpec::areas()).unwrap();
+    let spec = CniSpec {
+        variables: vec![
+            cni::Variable::new("under5", 2.0, "population"),
+            cni::Variable::new("movers", 1.0, "population"),
+        ],
+        method: Method::Research,
+        ..CniSpec::default()
+    };
+    let r = cni::compute(&table, &spec).unwrap();
+    let (r2, r3) = (2f64.sqrt(), 3f64.sqrt());
+    let expected = [
+        ([-r2, 1.0 / r3], -2.0 * r2 + 1.0 / r3),
+        ([r2, -r3], 2.0 * r2 - r3),
+        ([0.0, 1.0 / r3], 1.0 / r3),
+    ];
+    for (area, (z, score)) in r.areas.iter().zip(expected) {
+        let x = area.research.as_ref().unwrap();
+        close(x.z[0], z[0], 1e-12);
+        close(x.z[1], z[1], 1e-12);
+        close(x.score, score, 1e-12);
+        close(x.shifted, 100.0 + score, 1e-12);
+    }
+    // −2.251077, 1.096376, 0.577350; shifted 97.748923, 101.096376, 100.577350.
+    close(
+        r.areas[0].research.as_ref().unwrap().shifted,
+        97.748923,
+        1e-6,
+    );
+    close(
+        r.areas[1].research.as_ref().unwrap().shifted,
+        101.096376,
+        1e-6,
+    );
+    let a = std::f64::consts::PI / 6.0;
+    close(r.research_reference[0].mean, a, 1e-12);
+    close(r.research_reference[0].sd, a / r2, 1e-12);
+    close(r.research_reference[1].mean, 0.75 * a, 1e-12);
+    close(r.research_reference[1].sd, a * r3 / 4.0, 1e-12);
+    // The shift is an assumption and says so; the interval scale is named.
+    let p = r.research_parameters();
+    let shift = p.iter().find(|p| p.name == "cni.research.shift").unwrap();
+    assert!(shift.basis.is_assumption());
+    assert!(
+        p.iter()
+            .all(|p| !format!("{} {}", p.value, p.basis.describe()).contains("ratio scale"))
+    );
+    assert_eq!(r.report.of_kind("research_shift_not_positive").count(), 0);
+}
+
+/// The shift does not make every value positive: with a weight of 150 two
+/// equal areas score ∓150, and the low one stays negative, with a warning.
+#[test]
+fn a_shifted_score_below_zero_is_reported() {
+    let csv = b"code,population,under5,foreign_born,elderly_alone,single_parents,movers,unemployed,low_education
+A,100,0,0,0,0,0,0,0
+B,100,50,0,0,0,0,0,0
+";
+    let (table, _) = parse_table("two.csv", csv, &TableSpec::areas()).unwrap();
+    let spec = CniSpec {
+        variables: vec![cni::Variable::new("under5", 150.0, "population")],
+        method: Method::Research,
+        ..CniSpec::default()
+    };
+    let r = cni::compute(&table, &spec).unwrap();
+    close(r.areas[0].research.as_ref().unwrap().shifted, -50.0, 1e-9);
+    close(r.areas[1].research.as_ref().unwrap().shifted, 250.0, 1e-9);
+    let n: Vec<_> = r.report.of_kind("research_shift_not_positive").collect();
+    assert_eq!(n.len(), 1);
+    assert!(
+        n[0].message.contains("in 1 of the areas"),
+        "{}",
+        n[0].message
     );
 }
 

@@ -969,7 +969,7 @@ fn expected_cells(file: &str) -> Vec<(&'static str, &'static str, &'static str, 
                 "index",
                 "cni",
                 "research_score",
-                "cni_research",
+                "research_shifted",
             ] {
                 v.push(("code", SMALL_AREA, c, w));
             }
@@ -989,7 +989,7 @@ fn expected_cells(file: &str) -> Vec<(&'static str, &'static str, &'static str, 
         }
         "ranking.csv" => {
             v.push(("code", SMALL_AREA, "rank", ""));
-            for c in ["population", "index", "cni", "cni_research"] {
+            for c in ["population", "index", "cni", "research_shifted"] {
                 v.push(("code", SMALL_AREA, c, w));
             }
         }
@@ -1136,7 +1136,7 @@ fn scan_geojson(name: &str, g: &Value, t: f64, findings: &mut Vec<String>) {
         "areas.geojson" => (
             "code",
             SMALL_AREA,
-            &["population", "index", "cni", "cni_research", "rank"],
+            &["population", "index", "cni", "research_shifted", "rank"],
             "rank",
         ),
         "catchments.geojson" => (

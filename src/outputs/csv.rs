@@ -49,7 +49,7 @@ fn err(e: ::csv::Error) -> Error {
 }
 
 /// `ranking.csv`: `rank, code, name, municipality_code, municipality, population,
-/// index, cni[, cni_research]`; ranked areas first, then the others (CNI
+/// index, cni[, research_shifted]`; ranked areas first, then the others (CNI
 /// withheld or missing) by code, without a rank.
 pub fn ranking(r: &Release) -> Result<Vec<u8>> {
     let research = r.research();
@@ -64,7 +64,7 @@ pub fn ranking(r: &Release) -> Result<Vec<u8>> {
         "cni",
     ];
     if research {
-        header.push("cni_research");
+        header.push("research_shifted");
     }
     let rows = r.area_order.iter().map(|&i| {
         let a = &r.areas[i];
@@ -79,7 +79,7 @@ pub fn ranking(r: &Release) -> Result<Vec<u8>> {
             cell(a.cni, 4),
         ];
         if research {
-            rec.push(cell(a.cni_research, 4));
+            rec.push(cell(a.research_shifted, 4));
         }
         rec
     });
@@ -87,7 +87,9 @@ pub fn ranking(r: &Release) -> Result<Vec<u8>> {
 }
 
 /// `cni.csv`: `code, name, population, index, cni`, and with the research variant
-/// `research_score, cni_research, z_<variable>…`, in table order.
+/// `research_score, research_shifted, z_<variable>…` (`research_score = Σ wᵢ·zᵢ`,
+/// 0 = the input areas' average; `research_shifted = 100 + research_score`, an
+/// assumed shift; both interval scales), in table order.
 pub fn cni(r: &Release) -> Result<Vec<u8>> {
     let Some(result) = r.cni else {
         return Err(Error::Compute("the release has no CNI".into()));
@@ -98,7 +100,7 @@ pub fn cni(r: &Release) -> Result<Vec<u8>> {
         .to_vec();
     if research {
         header.push("research_score".into());
-        header.push("cni_research".into());
+        header.push("research_shifted".into());
         header.extend(result.variables.iter().map(|v| format!("z_{}", v.name)));
     }
     let rows = r.areas.iter().filter(|a| a.in_table).map(|a| {
@@ -111,7 +113,7 @@ pub fn cni(r: &Release) -> Result<Vec<u8>> {
         ];
         if research {
             rec.push(cell(a.research_score, 6));
-            rec.push(cell(a.cni_research, 6));
+            rec.push(cell(a.research_shifted, 6));
             rec.extend(a.z.iter().map(|&z| cell(z, 6)));
         }
         rec

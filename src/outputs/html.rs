@@ -308,7 +308,7 @@ fn area_table(h: &mut String, r: &Release) {
     let research = r.research();
     let mut headers = vec!["rank", "code", "name", "municipality", "residents", "CNI"];
     if research {
-        headers.push("CNI (research)");
+        headers.push("research score + 100");
     }
     thead(h, &headers);
     for &i in &r.area_order {
@@ -321,7 +321,7 @@ fn area_table(h: &mut String, r: &Release) {
         td_cell(h, a.population, 0);
         td_cell(h, a.cni, 3);
         if research {
-            td_cell(h, a.cni_research, 3);
+            td_cell(h, a.research_shifted, 3);
         }
         h.push_str("</tr>\n");
     }
@@ -560,8 +560,9 @@ fn method_section(h: &mut String, r: &Release) {
         };
         let _ = writeln!(
             h,
-            "<h3>Research variant</h3>\n<div class=\"formula\">pᵢ = nᵢ / dᵢ\n{transform}\nzᵢ = (tᵢ − μᵢ) / σᵢ   (population-weighted over the input areas)\nCNI_research = exp(Σᵢ wᵢ·zᵢ / Σᵢ wᵢ)</div>"
+            "<h3>Research variant</h3>\n<div class=\"formula\">pᵢ = nᵢ / dᵢ\n{transform}\nzᵢ = (tᵢ − μᵢ) / σᵢ   (population-weighted over the input areas)\nresearch score   = Σᵢ wᵢ·zᵢ          (0 = the input areas' average)\nresearch shifted = 100 + research score</div>\n<p>Both are interval scales: differences between areas compare, ratios do not, and the scores are relative to the input areas. The shift by 100 is an <b>assumption</b>: Sundquist et al. 2003 (J Epidemiol Community Health 57:347–352) write that “The CNI scale was transformed into a positive scale to avoid negative values” (decile means 61–140), but their formula was not available.</p>"
         );
+        parameter_table(h, "research-parameters", &cni.research_parameters());
     }
     if let Some(v) = r.vti {
         let _ = writeln!(
@@ -587,16 +588,7 @@ fn method_section(h: &mut String, r: &Release) {
                     "Read here as 60 care-weighted newborns per nurse (scenario norm = \"care_weighted\"): each centre's extra care load comes on top of the norm.",
             }
         );
-        h.push_str("<table id=\"vti-parameters\">\n");
-        thead(h, &["parameter", "value", "basis"]);
-        for p in v.spec.parameters() {
-            h.push_str("<tr>");
-            td(h, &p.name);
-            td(h, &p.value);
-            td(h, &p.basis.describe());
-            h.push_str("</tr>\n");
-        }
-        h.push_str("</tbody></table>\n");
+        parameter_table(h, "vti-parameters", &v.spec.parameters());
     }
     if r.catchment_geometry.is_some() {
         h.push_str("<h3>Catchments</h3>\n<p>Each area goes whole to the BVC nearest its population-weighted centre; a catchment's CNI is the residents-weighted mean of its areas' CNI.</p>\n");
@@ -609,6 +601,20 @@ fn method_section(h: &mut String, r: &Release) {
             vpf = number(p.visits_per_accepting_family, 3)
         );
     }
+}
+
+/// A table of parameters with their basis.
+fn parameter_table(h: &mut String, id: &str, parameters: &[crate::sources::Parameter]) {
+    let _ = writeln!(h, "<table id=\"{}\">", escape(id));
+    thead(h, &["parameter", "value", "basis"]);
+    for p in parameters {
+        h.push_str("<tr>");
+        td(h, &p.name);
+        td(h, &p.value);
+        td(h, &p.basis.describe());
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody></table>\n");
 }
 
 fn parameters_section(h: &mut String, r: &Release) {

@@ -2,7 +2,7 @@
 //!
 //! | file | what |
 //! |---|---|
-//! | `areas.geojson` | one feature per area (RFC 7946: WGS84, right-hand rings, 6 decimals) with `code`, `name`, `municipality`, `population`, `index`, `cni`, `rank` |
+//! | `areas.geojson` | one feature per area (RFC 7946: WGS84, right-hand rings, 6 decimals) with `code`, `name`, `municipality`, `population`, `index`, `cni`, `rank` (and `research_shifted` with the research variant) |
 //! | `ranking.csv` | areas by CNI, highest first |
 //! | `cni.csv` | CNI per table row, in table order, with the research columns when computed |
 //! | `catchments.geojson`, `catchments.csv` | BVC catchments with population, children 0–5, CNI and VTI |
@@ -172,6 +172,7 @@ pub fn report_json(r: &Release, spec: &map::MapSpec) -> Result<Vec<u8>> {
             },
             "research_reference": c.research_reference,
             "transform": c.transform,
+            "research": research_json(c),
         })),
         "vti": r.vti.map(vti_json),
         "plan": r.plan.as_ref().map(plan_json),
@@ -190,6 +191,23 @@ pub fn report_json(r: &Release, spec: &map::MapSpec) -> Result<Vec<u8>> {
     let mut bytes = serde_json::to_vec_pretty(&value).map_err(|e| Error::Compute(e.to_string()))?;
     bytes.push(b'\n');
     Ok(bytes)
+}
+
+/// The research variant's definition for `run_report.json` (`null` without
+/// it): the two published scores, the shift and its label, every step with its
+/// basis.
+pub fn research_json(c: &crate::scores::cni::CniResult) -> serde_json::Value {
+    if c.research_reference.is_empty() {
+        return serde_json::Value::Null;
+    }
+    serde_json::json!({
+        "research_score": "Σ wᵢ·zᵢ: 0 = the input areas' population-weighted average; an interval scale",
+        "research_shifted": format!("{} + research_score: 100 = the average; an interval scale", crate::scores::cni::RESEARCH_SHIFT),
+        "shift": crate::scores::cni::RESEARCH_SHIFT,
+        "shift_is_assumption": true,
+        "scale": "interval (differences compare; ratios do not)",
+        "parameters": c.research_parameters(),
+    })
 }
 
 /// The VTI's settings for `run_report.json`: the norms, the staffing norm used

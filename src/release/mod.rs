@@ -156,10 +156,10 @@ pub struct ReleasedArea {
     pub index: Cell,
     /// SCB's CNI.
     pub cni: Cell,
-    /// Research-variant CNI.
-    pub cni_research: Cell,
-    /// Research score `Σ wᵢ·zᵢ`.
+    /// Research score `Σ wᵢ·zᵢ` (0 = the input areas' average).
     pub research_score: Cell,
+    /// Research score shifted, `100 + Σ wᵢ·zᵢ`.
+    pub research_shifted: Cell,
     /// Research z-scores, in the CNI variables' order (empty without the research variant).
     pub z: Vec<Cell>,
     /// 1 = highest shown CNI; `None` when the CNI is withheld or missing.
@@ -176,8 +176,8 @@ impl Row for ReleasedArea {
             ("population", self.population),
             ("index", self.index),
             ("cni", self.cni),
-            ("cni_research", self.cni_research),
             ("research_score", self.research_score),
+            ("research_shifted", self.research_shifted),
         ];
         v.extend(self.z.iter().map(|&z| ("z", z)));
         v
@@ -596,8 +596,8 @@ pub fn release(input: ReleaseInput<'_>, privacy: Privacy) -> Release<'_> {
                 population: Cell::new(a.population, small_area),
                 index: Cell::new(a.index, small_area),
                 cni: Cell::new(a.cni, small_area),
-                cni_research: Cell::new(a.cni_research, small_area),
                 research_score: Cell::new(score.map(|s| s.score), small_area),
+                research_shifted: Cell::new(a.research_shifted, small_area),
                 z,
                 rank: None,
                 in_table: a.row.is_some(),
@@ -1076,8 +1076,9 @@ impl Release<'_> {
         ) -> Option<Suppression> {
             count_shown(output, unit, rows, &[])
         }
-        // ranking.csv and areas.geojson show no research score or z-scores.
-        const AREA_FIELDS: [&str; 4] = ["population", "index", "cni", "cni_research"];
+        // ranking.csv and areas.geojson show the shifted research score, not
+        // the research score itself or the z-scores.
+        const AREA_FIELDS: [&str; 4] = ["population", "index", "cni", "research_shifted"];
         let table_areas = self.areas.iter().filter(|a| a.in_table);
         let mut out = vec![
             count_shown("ranking.csv", "areas", &self.areas, &AREA_FIELDS),
