@@ -32,7 +32,7 @@ fn scores(c: &mut Criterion) {
         method: cni::Method::Research,
         ..cni::CniSpec::default()
     };
-    c.bench_function("cni_research_172", |b| {
+    c.bench_function("research_variant_172", |b| {
         b.iter(|| cni::compute(black_box(&table), &research).unwrap())
     });
     c.bench_function("vti_25", |b| {

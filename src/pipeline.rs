@@ -139,6 +139,10 @@ impl Run {
                 )
             },
         ));
+        v.extend(self.cni.research_parameters());
+        if let Some(x) = &self.vti {
+            v.extend(x.spec.parameters());
+        }
         if let Some(p) = &self.plan {
             v.extend(p.spec.parameters());
         }

@@ -38,10 +38,13 @@
 //! weight = 3.0
 //! denominator = "population"
 //!
-//! [vti]
-//! newborns_per_fte = 60
-//! hours_per_fte = 40
-//! min_newborns_per_nurse = 25
+//! [vti]                            # the staffing norm (Norrbotten BHV 2012, slide 2)
+//! norm = "relative"                # "relative": newborns × relative_vti / 60 (default);
+//!                                  # "care_weighted": weighted_newborns / 60
+//! newborns_per_fte = 60            # newborns of a normal area per full-time nurse
+//! hours_per_fte = 40               # hours a week of a full-time nurse
+//! min_newborns_per_nurse = 25      # fewer newborns flags a centre few_newborns
+//! min_fte_share = 0.5              # a norm below this share of one nurse flags below_half_time
 //!
 //! [plan]                           # the rollout plan; see the README's [plan] schema
 //! preset = "rinkeby"
@@ -75,7 +78,7 @@ use crate::plan::robust::{MAX_DRAWS, RobustSpec};
 use crate::plan::{BudgetUnit, PlanSpec};
 use crate::release::privacy::Privacy;
 use crate::scores::cni::{self, CniSpec, Method, Reference, Transform, Variable};
-use crate::scores::vti::VtiSpec;
+use crate::scores::vti::{Norm, VtiSpec};
 use crate::sources::Basis;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -194,16 +197,23 @@ pub struct ExtraVariable {
     pub denominator: Option<String>,
 }
 
-/// `[vti]`.
+/// `[vti]`: the staffing norm (see [`crate::scores::vti`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VtiSettings {
-    /// Care-weighted newborns per full-time nurse (60).
+    /// How newborns count towards the norm: `relative` (default; newborns ×
+    /// relative VTI) or `care_weighted` (weighted newborns).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub norm: Option<Norm>,
+    /// Newborns per full-time nurse, counted as `norm` says (60).
     pub newborns_per_fte: Option<f64>,
     /// Hours a week of a full-time nurse (40).
     pub hours_per_fte: Option<f64>,
     /// Flag centres with fewer newborns than this (25).
     pub min_newborns_per_nurse: Option<f64>,
+    /// Flag centres whose norm is below this share of one full-time nurse (0.5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_fte_share: Option<f64>,
 }
 
 /// `[plan]`: the rollout plan (see the README's "Plan" section for every key).
@@ -465,6 +475,14 @@ impl Scenario {
             {
                 return Err(self.err(key, format!("must be a positive number, got {v}")));
             }
+        }
+        if let Some(v) = self.vti.min_fte_share
+            && !(v > 0.0 && v <= 1.0)
+        {
+            return Err(self.err(
+                "vti.min_fte_share",
+                format!("must be a share above 0 and at most 1, got {v}"),
+            ));
         }
         self.plan_spec()?;
         self.map_spec()?;
@@ -975,19 +993,40 @@ impl Scenario {
                 .map_or(Reference::FromInput, Reference::Given),
             method: self.cni.method.unwrap_or_default(),
             transform: self.cni.transform.unwrap_or_default(),
+            set_in_scenario: self
+                .cni
+                .transform
+                .map(|_| vec!["cni.transform".to_string()])
+                .unwrap_or_default(),
         })
     }
 
-    /// The VTI norms, defaults filled in.
+    /// The VTI norms, defaults filled in; the spec remembers which keys the
+    /// scenario set ([`VtiSpec::set_in_scenario`]).
     pub fn vti_spec(&self) -> VtiSpec {
         let d = VtiSpec::default();
+        let v = &self.vti;
+        let set_in_scenario = [
+            ("vti.norm", v.norm.is_some()),
+            ("vti.newborns_per_fte", v.newborns_per_fte.is_some()),
+            ("vti.hours_per_fte", v.hours_per_fte.is_some()),
+            (
+                "vti.min_newborns_per_nurse",
+                v.min_newborns_per_nurse.is_some(),
+            ),
+            ("vti.min_fte_share", v.min_fte_share.is_some()),
+        ]
+        .into_iter()
+        .filter(|(_, set)| *set)
+        .map(|(k, _)| k.to_string())
+        .collect();
         VtiSpec {
-            newborns_per_fte: self.vti.newborns_per_fte.unwrap_or(d.newborns_per_fte),
-            hours_per_fte: self.vti.hours_per_fte.unwrap_or(d.hours_per_fte),
-            min_newborns_per_nurse: self
-                .vti
-                .min_newborns_per_nurse
-                .unwrap_or(d.min_newborns_per_nurse),
+            newborns_per_fte: v.newborns_per_fte.unwrap_or(d.newborns_per_fte),
+            hours_per_fte: v.hours_per_fte.unwrap_or(d.hours_per_fte),
+            min_newborns_per_nurse: v.min_newborns_per_nurse.unwrap_or(d.min_newborns_per_nurse),
+            min_fte_share: v.min_fte_share.unwrap_or(d.min_fte_share),
+            norm: v.norm.unwrap_or(d.norm),
+            set_in_scenario,
         }
     }
 

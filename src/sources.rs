@@ -69,6 +69,11 @@ pub const SOURCES: &[Source] = &[
         at: "doi:10.1136/jech.57.5.347 (PMID 12700218)",
     },
     Source {
+        id: "jarman-avon",
+        title: "Avon public health network (NHS, phnet): Jarman 8 Score, method of calculation (1991 Census variables; ln(V+1) of each percentage, standardised, weighted sum)",
+        at: "www.avon.nhs.uk/phnet/Methods/jarman.htm",
+    },
+    Source {
         id: "norrbotten-bhv-2012",
         title: "Nilsson B, Länsenheten MHV/BHV Kompetenscentrum, Norrbotten: Barnhälsovårdens statistik för Norrbottens län rapporterad jan 2012 (May 2012), slide 2 “Veckoarbetstid för sjuksköterskor och läkare inom BHV i Norrbotten 2011”",
         at: "www.slideserve.com/caroun/barnh-lsov-rdens-statistik-f-r-norrbottens-l-n-rapporterad-jan-2012-powerpoint-ppt-presentation",

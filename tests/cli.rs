@@ -147,7 +147,7 @@ fn cni_lists_codes_missing_from_the_boundaries() {
 }
 
 #[test]
-fn cni_research_adds_columns() {
+fn the_research_variant_adds_columns() {
     let dir = tempfile::tempdir().unwrap();
     let csv_out = dir.path().join("cni.csv");
     let out = careneed(&[
@@ -164,11 +164,9 @@ fn cni_research_adds_columns() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let written = std::fs::read_to_string(&csv_out).unwrap();
     let header = written.lines().next().unwrap();
-    assert!(
-        header.starts_with(
-            "code,name,population,index,cni,research_score,cni_research,z_elderly_alone"
-        )
-    );
+    assert!(header.starts_with(
+        "code,name,population,index,cni,research_score,research_shifted,z_elderly_alone"
+    ));
     assert_eq!(written.lines().count(), 173);
 }
 

@@ -2,8 +2,9 @@
 //!
 //! * SCB's CNI example table (R = 2.47615).
 //! * The research variant on a three-area table, expected values computed with an
-//!   independent Python script (math.asin/sqrt/log, population-weighted mean/SD).
-//! * The VTI formula on hand-computed centres.
+//!   independent Python script (math.asin/sqrt/log, population-weighted mean/SD),
+//!   and on three areas by hand (closed forms in π, √2, √3).
+//! * The VTI formula and the staffing norm on hand-computed centres.
 
 use careneed::inputs::table::{TableSpec, parse_table};
 use careneed::scores::cni::{self, CniSpec, Method, Reference, Transform};
@@ -104,20 +105,9 @@ fn research_variant_arcsine_and_log() {
     for (transform, expected) in [
         (
             Transform::Arcsine,
-            [
-                (-12.014504422, 0.691584927),
-                (15.913162178, 1.629761136),
-                (-13.207879956, 0.666711138),
-            ],
+            [-12.014504422, 15.913162178, -13.207879956],
         ),
-        (
-            Transform::Log,
-            [
-                (-9.638870408, 0.743897237),
-                (15.467112686, 1.607600288),
-                (-14.196903309, 0.646776059),
-            ],
-        ),
+        (Transform::Log, [-9.638870408, 15.467112686, -14.196903309]),
     ] {
         let spec = CniSpec {
             method: Method::Research,
@@ -125,11 +115,19 @@ fn research_variant_arcsine_and_log() {
             ..CniSpec::default()
         };
         let r = cni::compute(&table, &spec).unwrap();
-        for (area, (score, value)) in r.areas.iter().zip(expected) {
+        for (area, score) in r.areas.iter().zip(expected) {
             let research = area.research.as_ref().unwrap();
             close(research.score, score, 1e-7);
-            close(research.cni, value, 1e-8);
+            close(research.shifted, 100.0 + score, 1e-7);
         }
+        // The population-weighted mean score is 0 (the input areas' average).
+        let mean = r
+            .areas
+            .iter()
+            .map(|a| a.population * a.research.as_ref().unwrap().score)
+            .sum::<f64>()
+            / 4500.0;
+        close(mean, 0.0, 1e-9);
         assert_eq!(r.research_reference.len(), 7);
     }
     let spec = CniSpec {
@@ -146,6 +144,97 @@ fn research_variant_arcsine_and_log() {
         r.areas[2].research.as_ref().unwrap().z[0],
         1.344272590,
         1e-8,
+    );
+}
+
+/// The research variant on three areas by hand. Populations 100, 100, 200 (weights
+/// 1, 1, 2); with a = π/6 the arcsine transform gives, for
+/// * under5 (weight 2): p = 0, 0.75, 0.25, t = 0, 2a, a: mean a, SD a/√2, so
+///   z = −√2, √2, 0;
+/// * movers (weight 1): p = 0.25, 0, 0.25, t = a, 0, a: mean 3a/4, SD a·√3/4,
+///   so z = 1/√3, −√3, 1/√3;
+///
+/// and research_score = 2·z_under5 + z_movers, research_shifted = 100 + score.
+#[test]
+fn research_variant_by_hand() {
+    let csv = b"code,population,under5,foreign_born,elderly_alone,single_parents,movers,unemployed,low_education
+A,100,0,0,0,0,25,0,0
+B,100,75,0,0,0,0,0,0
+C,200,50,0,0,0,50,0,0
+";
+    let (table, _) = parse_table("hand.csv", csv, &TableSpec::areas()).unwrap();
+    let spec = CniSpec {
+        variables: vec![
+            cni::Variable::new("under5", 2.0, "population"),
+            cni::Variable::new("movers", 1.0, "population"),
+        ],
+        method: Method::Research,
+        ..CniSpec::default()
+    };
+    let r = cni::compute(&table, &spec).unwrap();
+    let (r2, r3) = (2f64.sqrt(), 3f64.sqrt());
+    let expected = [
+        ([-r2, 1.0 / r3], -2.0 * r2 + 1.0 / r3),
+        ([r2, -r3], 2.0 * r2 - r3),
+        ([0.0, 1.0 / r3], 1.0 / r3),
+    ];
+    for (area, (z, score)) in r.areas.iter().zip(expected) {
+        let x = area.research.as_ref().unwrap();
+        close(x.z[0], z[0], 1e-12);
+        close(x.z[1], z[1], 1e-12);
+        close(x.score, score, 1e-12);
+        close(x.shifted, 100.0 + score, 1e-12);
+    }
+    // −2.251077, 1.096376, 0.577350; shifted 97.748923, 101.096376, 100.577350.
+    close(
+        r.areas[0].research.as_ref().unwrap().shifted,
+        97.748923,
+        1e-6,
+    );
+    close(
+        r.areas[1].research.as_ref().unwrap().shifted,
+        101.096376,
+        1e-6,
+    );
+    let a = std::f64::consts::PI / 6.0;
+    close(r.research_reference[0].mean, a, 1e-12);
+    close(r.research_reference[0].sd, a / r2, 1e-12);
+    close(r.research_reference[1].mean, 0.75 * a, 1e-12);
+    close(r.research_reference[1].sd, a * r3 / 4.0, 1e-12);
+    // The shift is an assumption and says so; the interval scale is named.
+    let p = r.research_parameters();
+    let shift = p.iter().find(|p| p.name == "cni.research.shift").unwrap();
+    assert!(shift.basis.is_assumption());
+    assert!(
+        p.iter()
+            .all(|p| !format!("{} {}", p.value, p.basis.describe()).contains("ratio scale"))
+    );
+    assert_eq!(r.report.of_kind("research_shift_not_positive").count(), 0);
+}
+
+/// The shift does not make every value positive: with a weight of 150 two
+/// equal areas score ∓150, and the low one stays negative, with a warning.
+#[test]
+fn a_shifted_score_below_zero_is_reported() {
+    let csv = b"code,population,under5,foreign_born,elderly_alone,single_parents,movers,unemployed,low_education
+A,100,0,0,0,0,0,0,0
+B,100,50,0,0,0,0,0,0
+";
+    let (table, _) = parse_table("two.csv", csv, &TableSpec::areas()).unwrap();
+    let spec = CniSpec {
+        variables: vec![cni::Variable::new("under5", 150.0, "population")],
+        method: Method::Research,
+        ..CniSpec::default()
+    };
+    let r = cni::compute(&table, &spec).unwrap();
+    close(r.areas[0].research.as_ref().unwrap().shifted, -50.0, 1e-9);
+    close(r.areas[1].research.as_ref().unwrap().shifted, 250.0, 1e-9);
+    let n: Vec<_> = r.report.of_kind("research_shift_not_positive").collect();
+    assert_eq!(n.len(), 1);
+    assert!(
+        n[0].message.contains("in 1 of the areas"),
+        "{}",
+        n[0].message
     );
 }
 
@@ -201,10 +290,103 @@ C,Gamma,20,8,0,1
     close(r.mean_one_plus_vti, 1.4183333333, 1e-9);
     close(a.relative_vti.unwrap(), 1.2833333333 / 1.4183333333, 1e-9);
     close(b.relative_vti.unwrap(), 1.7666666667 / 1.4183333333, 1e-9);
-    // 60 weighted newborns = 1 FTE = 40 h/week.
-    close(a.nurse_fte, 154.0 / 60.0, 1e-12);
-    close(a.nurse_hours_per_week, 154.0 / 60.0 * 40.0, 1e-9);
+    // The relative norm: 60 newborns of an average centre = 1 FTE = 40 h/week.
+    close(
+        a.nurse_fte,
+        120.0 * (1.2833333333 / 1.4183333333) / 60.0,
+        1e-9,
+    );
+    close(a.nurse_hours_per_week, a.nurse_fte * 40.0, 1e-12);
     assert_eq!(a.name.as_deref(), Some("Alpha"));
     assert!(!a.few_newborns && !b.few_newborns && c.few_newborns);
     assert_eq!(r.report.of_kind("few_newborns").count(), 1);
+}
+
+/// The staffing norm on four centres by hand (Norrbotten BHV 2012, slide 2:
+/// ca 60 newborns of a normal area per full-time nurse, 40 h/week; at least 25
+/// newborns and 50 % of full time per nurse).
+#[test]
+fn vti_staffing_norm_by_hand() {
+    use careneed::scores::vti::Norm;
+    let csv = b"bvc,newborns,first_born,bcg_indicated,mother_smoking,nurse_fte
+A,120,48,12,6,2.0
+B,60,30,30,6,1.0
+C,20,8,0,1,0.5
+D,28,7,0,0,0.25
+";
+    let (table, _) = parse_table("bvc.csv", csv, &TableSpec::bvc_vti()).unwrap();
+    // 1 + vti: A 1.283333 (weighted 154), B 1.766667 (106), C 1.183333
+    // (23.666667), D 1 + 7/28/3 = 1.083333 (30.333333). Σ newborns 228,
+    // Σ weighted 314, so the newborn-weighted mean of 1 + vti is 314 / 228.
+    let r = vti::compute(&table, &VtiSpec::default()).unwrap();
+    assert_eq!(r.norm, Norm::Relative);
+    close(r.mean_one_plus_vti, 314.0 / 228.0, 1e-12);
+    let m = 314.0 / 228.0;
+    let weighted = [154.0, 106.0, 23.0 + 2.0 / 3.0, 30.0 + 1.0 / 3.0];
+    let current = [2.0, 1.0, 0.5, 0.25];
+    for ((c, w), now) in r.centres.iter().zip(weighted).zip(current) {
+        // newborns × relative VTI / 60 = weighted newborns / mean / 60
+        close(c.nurse_fte, w / m / 60.0, 1e-12);
+        close(c.nurse_hours_per_week, w / m / 60.0 * 40.0, 1e-9);
+        assert_eq!(c.current_nurse_fte, Some(now));
+        close(c.gap_fte.unwrap(), w / m / 60.0 - now, 1e-12);
+    }
+    // A 1.863694, B 1.282803, C 0.286412, D 0.367091 FTE.
+    close(r.centres[0].nurse_fte, 1.8636942675, 1e-9);
+    close(r.centres[3].nurse_fte, 0.3670912951, 1e-9);
+    // The county's total is exactly its newborns / 60.
+    let total: f64 = r.centres.iter().map(|c| c.nurse_fte).sum();
+    close(total, 228.0 / 60.0, 1e-12);
+    // A has more nurses than the norm (gap −0.136), B fewer (+0.283).
+    assert!(r.centres[0].gap_fte.unwrap() < 0.0 && r.centres[1].gap_fte.unwrap() > 0.0);
+    // C: 20 newborns (< 25) and 0.29 FTE; D: 28 newborns but 0.37 FTE (< 0.5).
+    let flags: Vec<(bool, bool)> = r
+        .centres
+        .iter()
+        .map(|c| (c.few_newborns, c.below_half_time))
+        .collect();
+    assert_eq!(
+        flags,
+        [(false, false), (false, false), (true, true), (false, true)]
+    );
+    assert_eq!(r.report.of_kind("below_half_time").count(), 2);
+    let note: Vec<_> = r.report.of_kind("vti_norm").collect();
+    assert_eq!(note.len(), 1);
+    assert!(
+        note[0]
+            .message
+            .contains("I ett normalområde med ca 60 nyfödda per år")
+    );
+
+    // The care-weighted option: the old figures, weighted newborns / 60.
+    let spec = VtiSpec {
+        norm: Norm::CareWeighted,
+        ..VtiSpec::default()
+    };
+    let r = vti::compute(&table, &spec).unwrap();
+    assert_eq!(r.norm, Norm::CareWeighted);
+    for (c, w) in r.centres.iter().zip(weighted) {
+        close(c.nurse_fte, w / 60.0, 1e-12);
+        close(c.nurse_fte, c.weighted_newborns / 60.0, 0.0);
+    }
+    let total: f64 = r.centres.iter().map(|c| c.nurse_fte).sum();
+    close(total, 314.0 / 60.0, 1e-12);
+    // D now gets 0.506 FTE: no longer below half time; C (0.394) still is.
+    let half: Vec<bool> = r.centres.iter().map(|c| c.below_half_time).collect();
+    assert_eq!(half, [false, false, true, false]);
+    close(r.centres[1].gap_fte.unwrap(), 106.0 / 60.0 - 1.0, 1e-12);
+}
+
+/// Without a `nurse_fte` column there is no current staffing and no gap.
+#[test]
+fn vti_without_current_staffing_has_no_gap() {
+    let csv = b"bvc,newborns,first_born,bcg_indicated,mother_smoking
+A,120,48,12,6
+";
+    let (table, _) = parse_table("bvc.csv", csv, &TableSpec::bvc_vti()).unwrap();
+    let r = vti::compute(&table, &VtiSpec::default()).unwrap();
+    let a = &r.centres[0];
+    assert_eq!((a.current_nurse_fte, a.gap_fte), (None, None));
+    // One centre is its own average: 120 / 60 FTE.
+    close(a.nurse_fte, 2.0, 1e-12);
 }

@@ -12,7 +12,9 @@
 //!   `children.csv` and one birth; area `2183A0010` keeps its 1 426 residents
 //!   but has `under5 = 2`, so its z-scores must be withheld;
 //! * centre `2180-3` has 3 newborns; centre `2184-1` has 211 newborns but 2
-//!   smoking mothers, so its shares must be withheld;
+//!   smoking mothers, so its shares must be withheld; every centre has a
+//!   current `nurse_fte` (shown), so the small centre's gap to the norm is a
+//!   secret too;
 //! * a BVC `2184-9` is added next to the small area's one child: its
 //!   nearest-BVC catchment is that area alone (3 residents, 1 child, 1 eligible
 //!   family);
@@ -127,6 +129,21 @@ fn edit_row(path: &Path, key: &str, edit: impl Fn(&mut Vec<String>)) {
     std::fs::write(path, lines.join("\n") + "\n").unwrap();
 }
 
+/// Appends a column `header` to a CSV, `value(key)` on each row.
+fn add_column(path: &Path, header: &str, value: impl Fn(&str) -> &'static str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let lines: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let key = line.split(',').next().unwrap_or_default();
+            let v = if i == 0 { header } else { value(key) };
+            format!("{line},{v}")
+        })
+        .collect();
+    std::fs::write(path, lines.join("\n") + "\n").unwrap();
+}
+
 /// The demo scenario with its inputs one folder up, 40 Monte Carlo draws and
 /// the given threshold.
 fn scenario_text(min_count: u32) -> String {
@@ -211,6 +228,11 @@ fn build_fixture() -> Fixture {
     });
     edit_row(&dir.join("bvc_vti.csv"), SMOKING_CENTRE, |f| {
         f[5] = "2".into()
+    });
+    // Every centre's current nurse FTE: an input, shown; the small centre's
+    // gap to the norm follows from its newborns and must be withheld.
+    add_column(&dir.join("bvc_vti.csv"), "nurse_fte", |key| {
+        if key == SMALL_CENTRE { "0.75" } else { "1.25" }
     });
 
     // Children: the small area keeps one child, and a bad row is added.
@@ -383,7 +405,8 @@ fn the_fixture_has_small_counts_at_area_centre_and_catchment_level() {
     assert!(c.cni.is_withheld() && c.children.is_withheld());
     assert!(c.plan.as_ref().unwrap().need.is_withheld());
     let c = r.centres.iter().find(|c| c.bvc == SMALL_CENTRE).unwrap();
-    assert!(c.vti.is_withheld());
+    assert!(c.vti.is_withheld() && c.nurse_fte.is_withheld() && c.gap_fte.is_withheld());
+    assert_eq!(c.current_nurse_fte, Cell::Shown(0.75));
     let c = r.centres.iter().find(|c| c.bvc == SMOKING_CENTRE).unwrap();
     assert!(c.p_smoke.is_withheld() && c.vti.shown().is_some());
 }
@@ -961,7 +984,7 @@ fn expected_cells(file: &str) -> Vec<(&'static str, &'static str, &'static str, 
                 "index",
                 "cni",
                 "research_score",
-                "cni_research",
+                "research_shifted",
             ] {
                 v.push(("code", SMALL_AREA, c, w));
             }
@@ -981,7 +1004,7 @@ fn expected_cells(file: &str) -> Vec<(&'static str, &'static str, &'static str, 
         }
         "ranking.csv" => {
             v.push(("code", SMALL_AREA, "rank", ""));
-            for c in ["population", "index", "cni", "cni_research"] {
+            for c in ["population", "index", "cni", "research_shifted"] {
                 v.push(("code", SMALL_AREA, c, w));
             }
         }
@@ -997,9 +1020,11 @@ fn expected_cells(file: &str) -> Vec<(&'static str, &'static str, &'static str, 
                 "relative_vti",
                 "nurse_fte",
                 "nurse_hours_per_week",
+                "gap_fte",
             ] {
                 v.push(("bvc", SMALL_CENTRE, c, w));
             }
+            v.push(("bvc", SMALL_CENTRE, "current_nurse_fte", "shown"));
             for c in ["p_first", "p_bcg", "p_smoke"] {
                 v.push(("bvc", SMOKING_CENTRE, c, w));
             }
@@ -1126,7 +1151,7 @@ fn scan_geojson(name: &str, g: &Value, t: f64, findings: &mut Vec<String>) {
         "areas.geojson" => (
             "code",
             SMALL_AREA,
-            &["population", "index", "cni", "cni_research", "rank"],
+            &["population", "index", "cni", "research_shifted", "rank"],
             "rank",
         ),
         "catchments.geojson" => (
@@ -1428,6 +1453,9 @@ fn the_scan_finds_the_secrets_when_the_rule_is_off() {
         format!("catchment {SMALL_CATCHMENT} need appears"),
         format!("centre {SMALL_CENTRE} vti appears"),
         format!("centre {SMOKING_CENTRE} p_first appears"),
+        // The small centre's nurse time by the norm, and its gap to the current.
+        format!("centre {SMALL_CENTRE} nurse_fte appears"),
+        format!("centre {SMALL_CENTRE} gap_fte appears"),
         // Counts, structurally.
         "cni.csv: count population = 3".to_string(),
         "catchments.csv: count children = 1".to_string(),

@@ -73,7 +73,12 @@ fn cni_by_code(csv: &str, spec: &cni::CniSpec) -> BTreeMap<String, (Option<f64>,
     let r = cni::compute(&t, spec).unwrap();
     r.areas
         .iter()
-        .map(|a| (a.code.clone(), (a.cni, a.research.as_ref().map(|x| x.cni))))
+        .map(|a| {
+            (
+                a.code.clone(),
+                (a.cni, a.research.as_ref().map(|x| x.shifted)),
+            )
+        })
         .collect()
 }
 

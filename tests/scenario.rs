@@ -77,6 +77,7 @@ fn unknown_weight_and_bad_values_are_named() {
         ("[cni.weights]\nmovers = -2.0\n", "cni.weights.movers"),
         ("[inputs]\ncrs = \"EPSG:9999\"\n", "inputs.crs"),
         ("[vti]\nnewborns_per_fte = 0\n", "vti.newborns_per_fte"),
+        ("[vti]\nmin_fte_share = 1.5\n", "vti.min_fte_share"),
     ] {
         let err = Scenario::parse("s.toml", text).unwrap_err();
         let loc = err.location().unwrap();
@@ -93,6 +94,35 @@ fn unknown_weight_and_bad_values_are_named() {
     )
     .unwrap_err();
     assert!(err.to_string().contains("input"), "{err}");
+}
+
+#[test]
+fn the_vti_norm_is_read_and_its_basis_follows_the_scenario() {
+    use careneed::scores::vti::Norm;
+    let s = Scenario::parse("s.toml", "").unwrap();
+    let spec = s.vti_spec();
+    assert_eq!(spec.norm, Norm::Relative);
+    assert!(spec.set_in_scenario.is_empty());
+    let norm = |spec: &careneed::scores::vti::VtiSpec| {
+        spec.parameters()
+            .into_iter()
+            .find(|p| p.name == "vti.norm")
+            .unwrap()
+    };
+    assert_eq!(norm(&spec).basis.source_ids(), ["norrbotten-bhv-2012"]);
+    let s = Scenario::parse(
+        "s.toml",
+        "[vti]\nnorm = \"care_weighted\"\nmin_fte_share = 0.4\n",
+    )
+    .unwrap();
+    let spec = s.vti_spec();
+    assert_eq!(spec.norm, Norm::CareWeighted);
+    assert_eq!(spec.min_fte_share, 0.4);
+    assert_eq!(spec.set_in_scenario, ["vti.norm", "vti.min_fte_share"]);
+    assert_eq!(norm(&spec).basis.source_ids(), ["scenario"]);
+    assert!(norm(&spec).value.starts_with("care_weighted"));
+    let err = Scenario::parse("s.toml", "[vti]\nnorm = \"weighted\"\n").unwrap_err();
+    assert!(err.to_string().contains("weighted"), "{err}");
 }
 
 #[test]

@@ -115,7 +115,9 @@ impl TableSpec {
     }
 
     /// The per-BVC table: key `bvc`; label `name` optional; required `newborns`,
-    /// `first_born`, `bcg_indicated`, `mother_smoking`; each ≤ `newborns`.
+    /// `first_born`, `bcg_indicated`, `mother_smoking`, each ≤ `newborns`;
+    /// optional `nurse_fte` (the centre's nurse FTE now, compared with the
+    /// staffing norm).
     pub fn bvc_vti() -> Self {
         const N: &str = "newborns";
         TableSpec {
@@ -127,6 +129,7 @@ impl TableSpec {
                 ColumnSpec::new("first_born", true, &[N]),
                 ColumnSpec::new("bcg_indicated", true, &[N]),
                 ColumnSpec::new("mother_smoking", true, &[N]),
+                ColumnSpec::new("nurse_fte", false, &[]),
             ],
         }
     }

@@ -49,7 +49,7 @@ fn err(e: ::csv::Error) -> Error {
 }
 
 /// `ranking.csv`: `rank, code, name, municipality_code, municipality, population,
-/// index, cni[, cni_research]`; ranked areas first, then the others (CNI
+/// index, cni[, research_shifted]`; ranked areas first, then the others (CNI
 /// withheld or missing) by code, without a rank.
 pub fn ranking(r: &Release) -> Result<Vec<u8>> {
     let research = r.research();
@@ -64,7 +64,7 @@ pub fn ranking(r: &Release) -> Result<Vec<u8>> {
         "cni",
     ];
     if research {
-        header.push("cni_research");
+        header.push("research_shifted");
     }
     let rows = r.area_order.iter().map(|&i| {
         let a = &r.areas[i];
@@ -79,7 +79,7 @@ pub fn ranking(r: &Release) -> Result<Vec<u8>> {
             cell(a.cni, 4),
         ];
         if research {
-            rec.push(cell(a.cni_research, 4));
+            rec.push(cell(a.research_shifted, 4));
         }
         rec
     });
@@ -87,7 +87,9 @@ pub fn ranking(r: &Release) -> Result<Vec<u8>> {
 }
 
 /// `cni.csv`: `code, name, population, index, cni`, and with the research variant
-/// `research_score, cni_research, z_<variable>…`, in table order.
+/// `research_score, research_shifted, z_<variable>…` (`research_score = Σ wᵢ·zᵢ`,
+/// 0 = the input areas' average; `research_shifted = 100 + research_score`, an
+/// assumed shift; both interval scales), in table order.
 pub fn cni(r: &Release) -> Result<Vec<u8>> {
     let Some(result) = r.cni else {
         return Err(Error::Compute("the release has no CNI".into()));
@@ -98,7 +100,7 @@ pub fn cni(r: &Release) -> Result<Vec<u8>> {
         .to_vec();
     if research {
         header.push("research_score".into());
-        header.push("cni_research".into());
+        header.push("research_shifted".into());
         header.extend(result.variables.iter().map(|v| format!("z_{}", v.name)));
     }
     let rows = r.areas.iter().filter(|a| a.in_table).map(|a| {
@@ -111,7 +113,7 @@ pub fn cni(r: &Release) -> Result<Vec<u8>> {
         ];
         if research {
             rec.push(cell(a.research_score, 6));
-            rec.push(cell(a.cni_research, 6));
+            rec.push(cell(a.research_shifted, 6));
             rec.extend(a.z.iter().map(|&z| cell(z, 6)));
         }
         rec
@@ -119,7 +121,12 @@ pub fn cni(r: &Release) -> Result<Vec<u8>> {
     table(header, rows)
 }
 
-/// `vti.csv`: one row per centre.
+/// `vti.csv`: one row per centre: `bvc, name, newborns, p_first, p_bcg,
+/// p_smoke, vti, vt_children, weighted_newborns, relative_vti, nurse_fte,
+/// nurse_hours_per_week, few_newborns, below_half_time, current_nurse_fte,
+/// gap_fte` (`nurse_fte` by the staffing norm the run used, named in
+/// `run_report.json` and the notes; the last two empty without a `nurse_fte`
+/// column in the BVC table).
 pub fn vti(r: &Release) -> Result<Vec<u8>> {
     let header = [
         "bvc",
@@ -135,6 +142,9 @@ pub fn vti(r: &Release) -> Result<Vec<u8>> {
         "nurse_fte",
         "nurse_hours_per_week",
         "few_newborns",
+        "below_half_time",
+        "current_nurse_fte",
+        "gap_fte",
     ];
     let rows = r.centres.iter().map(|c| {
         [
@@ -151,6 +161,9 @@ pub fn vti(r: &Release) -> Result<Vec<u8>> {
             cell(c.nurse_fte, 3),
             cell(c.nurse_hours_per_week, 1),
             c.few_newborns.to_string(),
+            c.below_half_time.to_string(),
+            cell(c.current_nurse_fte, 3),
+            cell(c.gap_fte, 3),
         ]
     });
     table(header, rows)

@@ -162,7 +162,7 @@ pub fn areas(r: &Release, classes: &Classes) -> Result<Vec<u8>> {
         props.insert("index".into(), cell(a.index, 2));
         props.insert("cni".into(), cell(a.cni, 4));
         if r.research() {
-            props.insert("cni_research".into(), cell(a.cni_research, 4));
+            props.insert("research_shifted".into(), cell(a.research_shifted, 4));
         }
         props.insert("suppressed".into(), json!(hidden));
         insert_style(&mut props, classes, i);

@@ -5,7 +5,8 @@
 //! images fetched), inline CSS, a few lines of inline JavaScript (hover details
 //! on the map, sortable tables; the page reads fully without it). Sections: the
 //! inline SVG catchment map ([`map`](super::map)) with its legend, the catchment
-//! ranking, the area ranking, the per-municipality summary, the rollout plan,
+//! ranking, the area ranking, the per-municipality summary, the centres' VTI and
+//! nurse time by the staffing norm, the rollout plan,
 //! the method with its formulas, the parameters and data sources, and what was
 //! withheld for privacy (the [`release`](crate::release)). It is rendered from a
 //! [`Release`]: no number reaches the page unreleased. Every text that comes from
@@ -175,7 +176,7 @@ pub fn report(r: &Release, spec: &MapSpec, map_svg: Option<&str>) -> Result<Stri
             .map(|c| escape(&c.reference.description()))
             .unwrap_or_default()
     );
-    h.push_str("<nav><a href=\"#map\">Map</a><a href=\"#ranking\">Catchment ranking</a><a href=\"#areas\">Area ranking</a><a href=\"#municipalities\">Municipalities</a><a href=\"#plan\">Rollout plan</a><a href=\"#method\">Method</a><a href=\"#parameters\">Parameters and data</a><a href=\"#privacy\">Privacy</a></nav>\n");
+    h.push_str("<nav><a href=\"#map\">Map</a><a href=\"#ranking\">Catchment ranking</a><a href=\"#areas\">Area ranking</a><a href=\"#municipalities\">Municipalities</a><a href=\"#centres\">Centres (VTI)</a><a href=\"#plan\">Rollout plan</a><a href=\"#method\">Method</a><a href=\"#parameters\">Parameters and data</a><a href=\"#privacy\">Privacy</a></nav>\n");
 
     // Map.
     h.push_str("<h2 id=\"map\">Map</h2>\n");
@@ -203,6 +204,7 @@ pub fn report(r: &Release, spec: &MapSpec, map_svg: Option<&str>) -> Result<Stri
     catchment_table(&mut h, r, spec);
     area_table(&mut h, r);
     municipality_table(&mut h, r);
+    centre_table(&mut h, r);
     plan_section(&mut h, r);
     method_section(&mut h, r);
     parameters_section(&mut h, r);
@@ -308,7 +310,7 @@ fn area_table(h: &mut String, r: &Release) {
     let research = r.research();
     let mut headers = vec!["rank", "code", "name", "municipality", "residents", "CNI"];
     if research {
-        headers.push("CNI (research)");
+        headers.push("research score + 100");
     }
     thead(h, &headers);
     for &i in &r.area_order {
@@ -321,7 +323,7 @@ fn area_table(h: &mut String, r: &Release) {
         td_cell(h, a.population, 0);
         td_cell(h, a.cni, 3);
         if research {
-            td_cell(h, a.cni_research, 3);
+            td_cell(h, a.research_shifted, 3);
         }
         h.push_str("</tr>\n");
     }
@@ -385,6 +387,62 @@ fn municipality_table(h: &mut String, r: &Release) {
         td_cell(h, m.region_sek, 0);
         td_cell(h, m.municipality_fte, 2);
         td_cell(h, m.municipality_sek, 0);
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody></table>\n");
+}
+
+fn centre_table(h: &mut String, r: &Release) {
+    h.push_str("<h2 id=\"centres\">Child health centres (VTI)</h2>\n");
+    let Some(v) = r.vti else {
+        h.push_str("<p>No BVC table in this run (inputs.bvc_table).</p>\n");
+        return;
+    };
+    let _ = writeln!(
+        h,
+        "<p>Nurse time by the staffing norm <b>{}</b>: {}, hours a week = FTE × {}. Flags: fewer than {} newborns a year; the norm below {} of a full-time nurse. <code>..</code>: withheld (small count).</p>",
+        escape(v.norm.name()),
+        escape(&v.norm.formula(v.spec.newborns_per_fte)),
+        number(v.spec.hours_per_fte, 2),
+        number(v.spec.min_newborns_per_nurse, 2),
+        number(v.spec.min_fte_share, 3)
+    );
+    h.push_str("<table class=\"sortable\" id=\"centre-table\">\n");
+    thead(
+        h,
+        &[
+            "BVC",
+            "name",
+            "newborns",
+            "VTI",
+            "relative VTI",
+            "nurse FTE (norm)",
+            "nurse hours/week",
+            "current nurse FTE",
+            "gap FTE",
+            "flags",
+        ],
+    );
+    for c in &r.centres {
+        h.push_str("<tr>");
+        td(h, &c.bvc);
+        td(h, c.name.as_deref().unwrap_or(""));
+        td_cell(h, c.newborns, 0);
+        td_cell(h, c.vti, 3);
+        td_cell(h, c.relative_vti, 3);
+        td_cell(h, c.nurse_fte, 3);
+        td_cell(h, c.nurse_hours_per_week, 1);
+        td_cell(h, c.current_nurse_fte, 3);
+        td_cell(h, c.gap_fte, 3);
+        let flags: Vec<&str> = [
+            (c.few_newborns, "few newborns"),
+            (c.below_half_time, "below half time"),
+        ]
+        .into_iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, f)| f)
+        .collect();
+        td(h, &flags.join(", "));
         h.push_str("</tr>\n");
     }
     h.push_str("</tbody></table>\n");
@@ -535,17 +593,35 @@ fn method_section(h: &mut String, r: &Release) {
         };
         let _ = writeln!(
             h,
-            "<h3>Research variant</h3>\n<div class=\"formula\">pᵢ = nᵢ / dᵢ\n{transform}\nzᵢ = (tᵢ − μᵢ) / σᵢ   (population-weighted over the input areas)\nCNI_research = exp(Σᵢ wᵢ·zᵢ / Σᵢ wᵢ)</div>"
+            "<h3>Research variant</h3>\n<div class=\"formula\">pᵢ = nᵢ / dᵢ\n{transform}\nzᵢ = (tᵢ − μᵢ) / σᵢ   (population-weighted over the input areas)\nresearch score   = Σᵢ wᵢ·zᵢ          (0 = the input areas' average)\nresearch shifted = 100 + research score</div>\n<p>Both are interval scales: differences between areas compare, ratios do not, and the scores are relative to the input areas. The shift by 100 is an <b>assumption</b>: Sundquist et al. 2003 (J Epidemiol Community Health 57:347–352) write that “The CNI scale was transformed into a positive scale to avoid negative values” (decile means 61–140), but their formula was not available.</p>"
         );
+        parameter_table(h, "research-parameters", &cni.research_parameters());
     }
     if let Some(v) = r.vti {
         let _ = writeln!(
             h,
-            "<h3>Vårdtyngdsindex (VTI)</h3>\n<div class=\"formula\">VTI               = p_first / 3 + p_bcg + p_smoke\nweighted newborns = newborns × (1 + VTI)\nrelative VTI      = (1 + VTI) / mean(1 + VTI)   (mean {} over the centres, newborn-weighted)\nnurse FTE         = weighted newborns / {}\nnurse hours/week  = nurse FTE × {}</div>",
+            "<h3>Vårdtyngdsindex (VTI)</h3>\n<div class=\"formula\">VTI               = p_first / 3 + p_bcg + p_smoke\nweighted newborns = newborns × (1 + VTI)\nrelative VTI      = (1 + VTI) / mean(1 + VTI)   (mean {} over the centres, newborn-weighted)\n{}\nnurse hours/week  = nurse FTE × {}</div>",
             number(v.mean_one_plus_vti, 4),
-            number(v.spec.newborns_per_fte, 2),
+            escape(&v.norm.formula(v.spec.newborns_per_fte).replacen(
+                "nurse_fte = ",
+                "nurse FTE         = ",
+                1
+            )),
             number(v.spec.hours_per_fte, 2)
         );
+        let _ = writeln!(
+            h,
+            "<p>The staffing norm (Norrbotten BHV 2012, slide 2): “{}”; “{}”. {}</p>",
+            escape(crate::scores::vti::NORM_QUOTE),
+            escape(crate::scores::vti::LOAD_QUOTE),
+            match v.norm {
+                crate::scores::vti::Norm::Relative =>
+                    "The 60 are newborns of an area of average care load, so each centre's newborns count at its relative VTI, and the centres' total is their newborns / 60 (the average of the input centres stands for the normal area: an assumption).",
+                crate::scores::vti::Norm::CareWeighted =>
+                    "Read here as 60 care-weighted newborns per nurse (scenario norm = \"care_weighted\"): each centre's extra care load comes on top of the norm.",
+            }
+        );
+        parameter_table(h, "vti-parameters", &v.spec.parameters());
     }
     if r.catchment_geometry.is_some() {
         h.push_str("<h3>Catchments</h3>\n<p>Each area goes whole to the BVC nearest its population-weighted centre; a catchment's CNI is the residents-weighted mean of its areas' CNI.</p>\n");
@@ -558,6 +634,20 @@ fn method_section(h: &mut String, r: &Release) {
             vpf = number(p.visits_per_accepting_family, 3)
         );
     }
+}
+
+/// A table of parameters with their basis.
+fn parameter_table(h: &mut String, id: &str, parameters: &[crate::sources::Parameter]) {
+    let _ = writeln!(h, "<table id=\"{}\">", escape(id));
+    thead(h, &["parameter", "value", "basis"]);
+    for p in parameters {
+        h.push_str("<tr>");
+        td(h, &p.name);
+        td(h, &p.value);
+        td(h, &p.basis.describe());
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody></table>\n");
 }
 
 fn parameters_section(h: &mut String, r: &Release) {

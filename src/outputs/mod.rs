@@ -2,16 +2,16 @@
 //!
 //! | file | what |
 //! |---|---|
-//! | `areas.geojson` | one feature per area (RFC 7946: WGS84, right-hand rings, 6 decimals) with `code`, `name`, `municipality`, `population`, `index`, `cni`, `rank` |
+//! | `areas.geojson` | one feature per area (RFC 7946: WGS84, right-hand rings, 6 decimals) with `code`, `name`, `municipality`, `population`, `index`, `cni`, `rank` (and `research_shifted` with the research variant) |
 //! | `ranking.csv` | areas by CNI, highest first |
 //! | `cni.csv` | CNI per table row, in table order, with the research columns when computed |
 //! | `catchments.geojson`, `catchments.csv` | BVC catchments with population, children 0–5, CNI and VTI |
 //! | `plan.csv` | the rollout plan per catchment: rank, need, eligible families, visits, FTE, selected, wave, rank interval, P(selected) (with a `[plan]` section) |
 //! | `plan_municipalities.csv`, `plan_areas.csv` | the plan per municipality, and areas ranked by need |
-//! | `vti.csv` | VTI, weighted newborns and nurse time per BVC (when a BVC table is given) |
+//! | `vti.csv` | VTI, weighted newborns, nurse time by the staffing norm, the small-centre flags and, with a `nurse_fte` column, the gap to current staffing per BVC (when a BVC table is given) |
 //! | `map.svg`, `map.png` | the catchment map: classes, selected catchments outlined, municipality borders, legend, scale bar (PNG with feature `png`) |
-//! | `report.html` | one self-contained page: map, legend, ranking, municipalities, plan, method, parameters, sources, what was withheld |
-//! | `run_report.json` | the reference used, the map classes, what was withheld, every notice (encodings, mismatches, areas without CNI) |
+//! | `report.html` | one self-contained page: map, legend, ranking, municipalities, centres (VTI and the staffing norm), plan, method, parameters, sources, what was withheld |
+//! | `run_report.json` | the reference used, the VTI's staffing norm and parameters with their basis, the map classes, what was withheld, every notice (encodings, mismatches, areas without CNI) |
 //!
 //! Every file is written atomically (to a temporary file in the same folder, then
 //! renamed), and a run refuses to write over one of its own inputs.
@@ -173,8 +173,9 @@ pub fn report_json(r: &Release, spec: &map::MapSpec) -> Result<Vec<u8>> {
             },
             "research_reference": c.research_reference,
             "transform": c.transform,
+            "research": research_json(c),
         })),
-        "vti": r.vti.map(|v| serde_json::json!({"spec": v.spec, "mean_one_plus_vti": v.mean_one_plus_vti})),
+        "vti": r.vti.map(vti_json),
         "plan": r.plan.as_ref().map(plan_json),
         "map": {
             "areas": r.boundaries.map(|_| map::area_classes(r, spec).to_json()),
@@ -228,6 +229,44 @@ fn sources_json(
             .map(|(i, t)| serde_json::json!({"id": format!("A{}", i + 1), "text": t}))
             .collect(),
     )
+}
+
+/// The research variant's definition for `run_report.json` (`null` without
+/// it): the two published scores, the shift and its label, every step with its
+/// basis.
+pub fn research_json(c: &crate::scores::cni::CniResult) -> serde_json::Value {
+    if c.research_reference.is_empty() {
+        return serde_json::Value::Null;
+    }
+    serde_json::json!({
+        "research_score": "Σ wᵢ·zᵢ: 0 = the input areas' population-weighted average; an interval scale",
+        "research_shifted": format!("{} + research_score: 100 = the average; an interval scale", crate::scores::cni::RESEARCH_SHIFT),
+        "shift": crate::scores::cni::RESEARCH_SHIFT,
+        "shift_is_assumption": true,
+        "scale": "interval (differences compare; ratios do not)",
+        "parameters": c.research_parameters(),
+    })
+}
+
+/// The VTI's settings for `run_report.json`: the norms, the staffing norm used
+/// with its formula and basis, every parameter with its basis, the mean of
+/// `1 + vti` (no count).
+pub fn vti_json(v: &crate::scores::vti::VtiResult) -> serde_json::Value {
+    let parameters = v.spec.parameters();
+    let basis = parameters
+        .iter()
+        .find(|p| p.name == "vti.norm")
+        .map(|p| p.basis.clone());
+    serde_json::json!({
+        "spec": v.spec,
+        "norm": {
+            "value": v.norm,
+            "formula": v.norm.formula(v.spec.newborns_per_fte),
+            "basis": basis,
+        },
+        "parameters": parameters,
+        "mean_one_plus_vti": v.mean_one_plus_vti,
+    })
 }
 
 /// The plan's settings and totals for `run_report.json`. A total that includes a

@@ -17,8 +17,11 @@
 //!   first-born, BCG or smoking count below the threshold withholds its three
 //!   shares together (one would follow from the others and the VTI);
 //! * **centres**: newborns below the threshold withhold every figure of the
-//!   centre (shares, VTI, weighted newborns, relative VTI, nurse time), in
-//!   `vti.csv` and wherever the centre's VTI appears (catchments, plan, map);
+//!   centre (shares, VTI, weighted newborns, relative VTI, nurse time by the
+//!   norm and its gap to the current nurse FTE), in `vti.csv`, `report.html`
+//!   and wherever the centre's VTI appears (catchments, plan, map); the current
+//!   nurse FTE, an input not derived from newborns, and the flags
+//!   `few_newborns` and `below_half_time` are shown;
 //! * **catchments**: residents or children below the threshold withhold
 //!   residents, children and CNI; eligible or accepting families below the
 //!   threshold withhold the plan's families, need, visits, FTE and cost; a need
@@ -157,10 +160,10 @@ pub struct ReleasedArea {
     pub index: Cell,
     /// SCB's CNI.
     pub cni: Cell,
-    /// Research-variant CNI.
-    pub cni_research: Cell,
-    /// Research score `Σ wᵢ·zᵢ`.
+    /// Research score `Σ wᵢ·zᵢ` (0 = the input areas' average).
     pub research_score: Cell,
+    /// Research score shifted, `100 + Σ wᵢ·zᵢ`.
+    pub research_shifted: Cell,
     /// Research z-scores, in the CNI variables' order (empty without the research variant).
     pub z: Vec<Cell>,
     /// 1 = highest shown CNI; `None` when the CNI is withheld or missing.
@@ -177,8 +180,8 @@ impl Row for ReleasedArea {
             ("population", self.population),
             ("index", self.index),
             ("cni", self.cni),
-            ("cni_research", self.cni_research),
             ("research_score", self.research_score),
+            ("research_shifted", self.research_shifted),
         ];
         v.extend(self.z.iter().map(|&z| ("z", z)));
         v
@@ -208,12 +211,19 @@ pub struct ReleasedCentre {
     pub weighted_newborns: Cell,
     /// Relative VTI.
     pub relative_vti: Cell,
-    /// Nurse FTE.
+    /// Nurse FTE by the staffing norm.
     pub nurse_fte: Cell,
     /// Nurse hours a week.
     pub nurse_hours_per_week: Cell,
     /// Fewer newborns than a nurse needs (a flag, not a count).
     pub few_newborns: bool,
+    /// The norm gives less than half a full-time nurse (a flag, not a count).
+    pub below_half_time: bool,
+    /// The centre's nurse FTE now (the table's `nurse_fte`; not derived from
+    /// newborns, so always shown).
+    pub current_nurse_fte: Cell,
+    /// Norm − current nurse FTE (withheld with the norm).
+    pub gap_fte: Cell,
 }
 
 impl Row for ReleasedCentre {
@@ -229,6 +239,8 @@ impl Row for ReleasedCentre {
             ("relative_vti", self.relative_vti),
             ("nurse_fte", self.nurse_fte),
             ("nurse_hours_per_week", self.nurse_hours_per_week),
+            ("current_nurse_fte", self.current_nurse_fte),
+            ("gap_fte", self.gap_fte),
         ]
     }
 }
@@ -634,8 +646,8 @@ pub fn release(input: ReleaseInput<'_>, privacy: Privacy) -> Release<'_> {
                 population: Cell::new(a.population, small_area),
                 index: Cell::new(a.index, small_area),
                 cni: Cell::new(a.cni, small_area),
-                cni_research: Cell::new(a.cni_research, small_area),
                 research_score: Cell::new(score.map(|s| s.score), small_area),
+                research_shifted: Cell::new(a.research_shifted, small_area),
                 z,
                 rank: None,
                 in_table: a.row.is_some(),
@@ -687,6 +699,9 @@ pub fn release(input: ReleaseInput<'_>, privacy: Privacy) -> Release<'_> {
                         nurse_fte: Cell::new(Some(c.nurse_fte), small),
                         nurse_hours_per_week: Cell::new(Some(c.nurse_hours_per_week), small),
                         few_newborns: c.few_newborns,
+                        below_half_time: c.below_half_time,
+                        current_nurse_fte: Cell::new(c.current_nurse_fte, false),
+                        gap_fte: Cell::new(c.gap_fte, small),
                     }
                 })
                 .collect()
@@ -1162,8 +1177,9 @@ impl Release<'_> {
         ) -> Option<Suppression> {
             count_shown(output, unit, rows, &[])
         }
-        // ranking.csv and areas.geojson show no research score or z-scores.
-        const AREA_FIELDS: [&str; 4] = ["population", "index", "cni", "cni_research"];
+        // ranking.csv and areas.geojson show the shifted research score, not
+        // the research score itself or the z-scores.
+        const AREA_FIELDS: [&str; 4] = ["population", "index", "cni", "research_shifted"];
         let table_areas = self.areas.iter().filter(|a| a.in_table);
         let mut out = vec![
             count_shown("ranking.csv", "areas", &self.areas, &AREA_FIELDS),

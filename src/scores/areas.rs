@@ -46,8 +46,9 @@ pub struct AreaSummary {
     pub index: Option<f64>,
     /// SCB CNI.
     pub cni: Option<f64>,
-    /// Research-variant CNI, when computed.
-    pub cni_research: Option<f64>,
+    /// The research variant's shifted score, `100 + Σ wᵢ·zᵢ`, when computed
+    /// (an interval scale; see [`crate::scores::cni`]).
+    pub research_shifted: Option<f64>,
     /// Row in the area table, if the area has one.
     pub row: Option<usize>,
     /// Index in the boundaries' areas, if the area has a polygon.
@@ -100,7 +101,7 @@ pub fn summarise(
                 population: Some(c.population),
                 index: Some(c.index),
                 cni: c.cni,
-                cni_research: c.research.as_ref().map(|r| r.cni),
+                research_shifted: c.research.as_ref().map(|r| r.shifted),
                 row: Some(i),
                 polygon,
             }
@@ -117,7 +118,7 @@ pub fn summarise(
                 population: None,
                 index: None,
                 cni: None,
-                cni_research: None,
+                research_shifted: None,
                 row: None,
                 polygon: Some(p),
             });

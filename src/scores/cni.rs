@@ -53,20 +53,62 @@
 //! 1. proportion `pᵢ = nᵢ / dᵢ` with the variable's own denominator: `elderly_alone /
 //!    pop_65plus`, `unemployed / pop_16_64`, `low_education / pop_25_64`, every other
 //!    variable / `population`;
-//! 2. transform `tᵢ = asin(√pᵢ)` (arcsine-square-root, default) or `tᵢ = ln(100·pᵢ + 1)`;
-//! 3. z-score against the reference population: `zᵢ = (tᵢ − μᵢ) / σᵢ`, where μᵢ and σᵢ
-//!    are the population-weighted mean and standard deviation of tᵢ over the input
+//! 2. transform `tᵢ = asin(√pᵢ)` (arcsine-square-root, default) or `tᵢ = ln(100·pᵢ + 1)`
+//!    (Jarman's `ln(V + 1)` of the percentage);
+//! 3. z-score against the input areas: `zᵢ = (tᵢ − μᵢ) / σᵢ`, where μᵢ and σᵢ are
+//!    the population-weighted mean and standard deviation of tᵢ over the input
 //!    areas (the result lists them);
-//! 4. `score = Σ wᵢ·zᵢ` (0 = the reference average);
-//! 5. rescaled to a positive ratio scale: `cni_research = exp(score / Σ wᵢ)`.
-//!    1.0 is the reference average; the scale is log-symmetric like SCB's CNI (an
-//!    area at 2.0 is as far above average as one at 0.5 is below), and every value is
-//!    positive.
+//! 4. `research_score = Σ wᵢ·zᵢ`, Jarman's weighted sum of standardised variables.
+//!    Its population-weighted mean over the input areas is 0 (the reference
+//!    average). It is an **interval scale**: differences compare, ratios do not
+//!    (an area at 20 does not have twice the need of one at 10), and a score is
+//!    relative to the input areas, not to the nation;
+//! 5. `research_shifted = 100 + research_score` ([`RESEARCH_SHIFT`]): the same
+//!    interval scale moved so that the reference average is 100, in the manner of
+//!    Sundquist et al. 2003, whose abstract says “The CNI scale was transformed
+//!    into a positive scale to avoid negative values” and reports decile means
+//!    “from 61 (most affluent neighbourhoods) to 140 (most deprived)”. The paper's
+//!    formula for that transformation was not available to careneed: adding 100
+//!    to the weighted z-sum is an **assumption** (with SCB's weights, Σ wᵢ =
+//!    32.58, it gives decile means of that order). A shift keeps the scale an
+//!    interval scale: 140 / 61 is not a ratio of need. The shift does not
+//!    guarantee a positive value (an area below −100 stays negative; a warning
+//!    says so).
+//!
+//! [`CniSpec::research_parameters`] lists these steps with their basis.
+//!
+//! ```
+//! use careneed::inputs::table::{parse_table, TableSpec};
+//! use careneed::scores::cni::{compute, CniSpec, Method, Variable};
+//! // One variable, two areas of equal size: the z-scores are −1 and +1.
+//! let csv = b"code,population,under5,foreign_born,elderly_alone,single_parents,movers,unemployed,low_education
+//! A,100,0,0,0,0,0,0,0
+//! B,100,50,0,0,0,0,0,0
+//! ";
+//! let (table, _) = parse_table("a.csv", csv, &TableSpec::areas()).unwrap();
+//! let spec = CniSpec {
+//!     variables: vec![Variable::new("under5", 3.0, "population")],
+//!     method: Method::Research,
+//!     ..CniSpec::default()
+//! };
+//! let r = compute(&table, &spec).unwrap();
+//! let [a, b] = [&r.areas[0], &r.areas[1]].map(|x| x.research.as_ref().unwrap());
+//! assert!((a.score + 3.0).abs() < 1e-12 && (b.score - 3.0).abs() < 1e-12);
+//! assert!((a.shifted - 97.0).abs() < 1e-12 && (b.shifted - 103.0).abs() < 1e-12);
+//! ```
 
 use crate::error::{Error, Location, Result};
 use crate::inputs::table::Table;
 use crate::report::Report;
+use crate::sources::{Basis, Parameter};
 use serde::{Deserialize, Serialize};
+
+/// What the research variant adds to the weighted z-sum: `research_shifted =
+/// RESEARCH_SHIFT + research_score`, so that the reference average is 100. An
+/// assumption (see the module docs): Sundquist et al. 2003 put their CNI on a
+/// positive scale whose decile means run 61–140, without a formula careneed
+/// could check.
+pub const RESEARCH_SHIFT: f64 = 100.0;
 
 /// One weighted variable of the index.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -147,6 +189,10 @@ pub struct CniSpec {
     pub method: Method,
     /// Transform of the research variant.
     pub transform: Transform,
+    /// The scenario keys that set a value (`cni.transform`, …): their basis is
+    /// the scenario.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub set_in_scenario: Vec<String>,
 }
 
 impl Default for CniSpec {
@@ -156,7 +202,89 @@ impl Default for CniSpec {
             reference: Reference::FromInput,
             method: Method::Scb,
             transform: Transform::Arcsine,
+            set_in_scenario: Vec::new(),
         }
+    }
+}
+
+/// Where Jarman's method is written out: its id in [`crate::sources::SOURCES`] and place.
+const JARMAN: (&str, &str) = ("jarman-avon", "Jarman 8 Score, method of calculation");
+/// Sundquist et al. 2003 and the place quoted.
+const SUNDQUIST: (&str, &str) = ("sundquist-2003", "Abstract (Design; Main results)");
+
+impl CniSpec {
+    /// The steps of the research variant, each with its basis: the transform,
+    /// the standardisation, the weighted z-sum and the shift (see the module
+    /// docs). Empty unless the research variant is computed.
+    ///
+    /// ```
+    /// use careneed::scores::cni::{CniSpec, Method};
+    /// assert!(CniSpec::default().research_parameters().is_empty());
+    /// let spec = CniSpec { method: Method::Research, ..CniSpec::default() };
+    /// let p = spec.research_parameters();
+    /// let shift = p.iter().find(|p| p.name == "cni.research.shift").unwrap();
+    /// assert!(shift.basis.is_assumption());
+    /// assert_eq!(shift.value, "research_shifted = 100 + research_score");
+    /// ```
+    pub fn research_parameters(&self) -> Vec<Parameter> {
+        if self.method != Method::Research {
+            return Vec::new();
+        }
+        let transform = match self.transform {
+            Transform::Arcsine => "arcsine: tᵢ = asin(√pᵢ)",
+            Transform::Log => "log: tᵢ = ln(100·pᵢ + 1)",
+        };
+        let transform_basis = if self.set_in_scenario.iter().any(|k| k == "cni.transform") {
+            Basis::Scenario("cni.transform".into())
+        } else {
+            match self.transform {
+                Transform::Log => Basis::cite(
+                    JARMAN.0,
+                    JARMAN.1,
+                    "All variables are 'normalised' by transforming them with LN(V+1)",
+                ),
+                Transform::Arcsine => Basis::assume(
+                    "the research variant's default transform is the arcsine-square-root asin(√p), a variance-stabilising transform of proportions; the cited sources do not give it (Jarman's method uses ln(V + 1) of the percentage, transform = \"log\")",
+                ),
+            }
+        };
+        vec![
+            Parameter::new("cni.research.transform", transform, transform_basis),
+            Parameter::new(
+                "cni.research.standardisation",
+                "zᵢ = (tᵢ − μᵢ) / σᵢ over the input areas, μᵢ and σᵢ their population-weighted mean and SD (the weighting is careneed's choice; the quoted step does not say)",
+                Basis::cite(
+                    JARMAN.0,
+                    JARMAN.1,
+                    "The variables are standardised by subtracting the mean and dividing by the standard deviation",
+                ),
+            ),
+            Parameter::new(
+                "cni.research.score",
+                "research_score = Σ wᵢ·zᵢ (0 = the input areas' population-weighted average; an interval scale)",
+                Basis::cite(
+                    JARMAN.0,
+                    JARMAN.1,
+                    "calculating a weighted sum of the standardised variables",
+                ),
+            ),
+            Parameter::new(
+                "cni.research.positive_scale",
+                "Sundquist et al. 2003 put the CNI on a positive scale",
+                Basis::cite(
+                    SUNDQUIST.0,
+                    SUNDQUIST.1,
+                    "The CNI scale was transformed into a positive scale to avoid negative values",
+                ),
+            ),
+            Parameter::new(
+                "cni.research.shift",
+                format!("research_shifted = {RESEARCH_SHIFT} + research_score"),
+                Basis::assume(
+                    "the research variant's positive scale adds 100 to the weighted z-sum (research_shifted = 100 + research_score, 100 = the input areas' average); Sundquist et al. 2003 transformed their CNI into a positive scale with decile means from 61 to 140, but their formula was not available, so this shift is careneed's, not theirs; the result is an interval scale (differences compare, ratios do not)",
+                ),
+            ),
+        ]
     }
 }
 
@@ -268,15 +396,17 @@ pub fn weighted_mean(pairs: impl IntoIterator<Item = (f64, f64)>) -> Option<f64>
     (den > 0.0).then(|| num / den)
 }
 
-/// Research-variant results for one area.
+/// Research-variant results for one area (interval scales, see the module docs).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResearchScore {
     /// z-score per variable, in [`CniResult::variables`] order.
     pub z: Vec<f64>,
-    /// `Σ wᵢ·zᵢ`.
+    /// `Σ wᵢ·zᵢ`, the research score: 0 = the input areas' population-weighted
+    /// average.
     pub score: f64,
-    /// `exp(score / Σ wᵢ)`.
-    pub cni: f64,
+    /// `RESEARCH_SHIFT + score` (100 = the average; an assumption, see
+    /// [`RESEARCH_SHIFT`]).
+    pub shifted: f64,
 }
 
 /// CNI of one area.
@@ -316,6 +446,9 @@ pub struct CniResult {
     pub research_reference: Vec<ResearchReference>,
     /// Transform used by the research variant.
     pub transform: Option<Transform>,
+    /// The scenario keys that set a value ([`CniSpec::set_in_scenario`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub set_in_scenario: Vec<String>,
     /// One entry per table row.
     pub areas: Vec<AreaCni>,
     /// Areas without a CNI, and other decisions.
@@ -411,9 +544,28 @@ pub fn compute(table: &Table, spec: &CniSpec) -> Result<CniResult> {
         reference,
         research_reference,
         transform: (spec.method == Method::Research).then_some(spec.transform),
+        set_in_scenario: spec.set_in_scenario.clone(),
         areas,
         report,
     })
+}
+
+impl CniResult {
+    /// The research variant's steps with their basis
+    /// ([`CniSpec::research_parameters`]); empty when it was not computed.
+    pub fn research_parameters(&self) -> Vec<Parameter> {
+        match self.transform {
+            Some(transform) => CniSpec {
+                variables: self.variables.clone(),
+                method: Method::Research,
+                transform,
+                set_in_scenario: self.set_in_scenario.clone(),
+                ..CniSpec::default()
+            }
+            .research_parameters(),
+            None => Vec::new(),
+        }
+    }
 }
 
 fn transform(t: Transform, p: f64) -> f64 {
@@ -500,7 +652,7 @@ fn research(
             sd,
         });
     }
-    let weight_sum: f64 = spec.variables.iter().map(|v| v.weight).sum();
+    let mut not_positive = 0usize;
     for (area, t) in areas.iter_mut().zip(&transformed) {
         if let Some(t) = t {
             let z: Vec<f64> = t
@@ -513,12 +665,22 @@ fn research(
                 .zip(&spec.variables)
                 .map(|(z, v)| v.weight * z)
                 .sum();
-            area.research = Some(ResearchScore {
-                cni: (score / weight_sum).exp(),
-                z,
-                score,
-            });
+            let shifted = RESEARCH_SHIFT + score;
+            if shifted <= 0.0 {
+                not_positive += 1;
+            }
+            area.research = Some(ResearchScore { z, score, shifted });
         }
+    }
+    if not_positive > 0 {
+        // No value and no area named: the count of areas says nothing about a person.
+        report.warn(
+            "research_shift_not_positive",
+            Location::file(table.source.clone()),
+            format!(
+                "the research score is below −{RESEARCH_SHIFT} in {not_positive} of the areas, so the shifted research score is not positive there"
+            ),
+        );
     }
     Ok(refs)
 }

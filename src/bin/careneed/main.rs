@@ -93,10 +93,10 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Compute VTI, weighted newborns and nurse time per BVC.
+    /// Compute VTI, weighted newborns and nurse time by the staffing norm per BVC.
     Vti {
-        /// Per-BVC table: bvc, newborns, first_born, bcg_indicated, mother_smoking
-        /// (default: the scenario's inputs.bvc_table).
+        /// Per-BVC table: bvc, newborns, first_born, bcg_indicated, mother_smoking,
+        /// optionally nurse_fte (default: the scenario's inputs.bvc_table).
         #[arg(long)]
         table: Option<PathBuf>,
         /// Scenario with the VTI norms and the privacy threshold.
