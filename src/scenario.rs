@@ -273,6 +273,27 @@ pub struct PlanSettings {
     pub phases: Vec<PhaseSettings>,
     /// `[plan.robustness]`: the Monte Carlo; absent = not run.
     pub robustness: Option<RobustSettings>,
+    /// `[plan.barnsakert]`: BarnSäkert as a competing demand; absent = left out.
+    pub barnsakert: Option<BarnSakertSettings>,
+}
+
+/// `[plan.barnsakert]`: every figure optional (defaults, assumptions, in
+/// [`crate::plan::barnsakert::BarnSakert::default`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BarnSakertSettings {
+    /// Share of screened families given home visits, 0–1 (0.1).
+    pub positive_share: Option<f64>,
+    /// Home visits per such family (2).
+    pub visits_per_family: Option<f64>,
+    /// Share of the visits with social services, 0–1 (0.5).
+    pub social_services_share: Option<f64>,
+    /// Minutes per visit (the programme's).
+    pub minutes_per_visit: Option<f64>,
+    /// Travel minutes per visit (the programme's).
+    pub travel_minutes: Option<f64>,
+    /// Take BarnSäkert's FTE from the first wave's budget (false).
+    pub in_budget: Option<bool>,
 }
 
 /// `[plan.programme]`.
@@ -920,7 +941,51 @@ impl Scenario {
                 })
             }
         };
+        let barnsakert = match &p.barnsakert {
+            None => None,
+            Some(b) => {
+                let mut x = crate::plan::barnsakert::BarnSakert {
+                    minutes_per_visit: programme.minutes_per_visit,
+                    travel_minutes: programme.travel_minutes,
+                    hours_per_fte: programme.hours_per_fte,
+                    ..Default::default()
+                };
+                let mut mark = |k: &str| x.set_in_scenario.push(k.to_string());
+                if let Some(v) = b.positive_share {
+                    share("plan.barnsakert.positive_share", v)?;
+                    mark("positive_share");
+                }
+                if let Some(v) = b.social_services_share {
+                    share("plan.barnsakert.social_services_share", v)?;
+                    mark("social_services_share");
+                }
+                if let Some(v) = b.visits_per_family {
+                    non_negative("plan.barnsakert.visits_per_family", v)?;
+                    mark("visits_per_family");
+                }
+                if let Some(v) = b.minutes_per_visit {
+                    positive("plan.barnsakert.minutes_per_visit", Some(v))?;
+                    mark("minutes_per_visit");
+                }
+                if let Some(v) = b.travel_minutes {
+                    non_negative("plan.barnsakert.travel_minutes", v)?;
+                    mark("minutes_per_visit");
+                }
+                if b.in_budget.is_some() {
+                    mark("in_budget");
+                }
+                x.positive_share = b.positive_share.unwrap_or(x.positive_share);
+                x.social_services_share =
+                    b.social_services_share.unwrap_or(x.social_services_share);
+                x.visits_per_family = b.visits_per_family.unwrap_or(x.visits_per_family);
+                x.minutes_per_visit = b.minutes_per_visit.unwrap_or(x.minutes_per_visit);
+                x.travel_minutes = b.travel_minutes.unwrap_or(x.travel_minutes);
+                x.in_budget = b.in_budget.unwrap_or(false);
+                Some(x)
+            }
+        };
         let mut spec = PlanSpec::new(programme);
+        spec.barnsakert = barnsakert;
         spec.rank_by = p.rank_by.unwrap_or_default();
         spec.need_weight = p.need_weight.unwrap_or_default();
         spec.budget_unit = unit.unwrap_or_default();

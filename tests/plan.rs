@@ -600,3 +600,63 @@ fn every_preset_runs_with_the_demo_scenario() {
         assert!(line.contains(p), "{line}");
     }
 }
+
+/// Issue 12, item 8: BarnSäkert as a competing demand on the same staff, by hand.
+#[test]
+fn barnsakert_competes_for_the_same_staff() {
+    let dir = tempfile::tempdir().unwrap();
+    // Births: west (area A) 10, east (B) 20. Defaults: 10 % positive, 2 visits,
+    // half with social services, 90 + 30 minutes, 1 600 h.
+    let run = pipeline::run(&county(dir.path(), "budget_fte = 0.04\n[plan.barnsakert]")).unwrap();
+    let p = run.plan.as_ref().unwrap();
+    let east = p.catchments.iter().find(|c| c.bvc == "east").unwrap();
+    let d = east.barnsakert.unwrap();
+    // 20 × 0.1 = 2 families × 2 visits = 4 visits × 2 h = 8 h = 0.005 FTE; social half.
+    assert_eq!((d.births, d.visits), (20.0, 4.0));
+    assert!((d.nurse_fte - 0.005).abs() < 1e-12 && (d.social_fte - 0.0025).abs() < 1e-12);
+    let t = p.barnsakert.unwrap();
+    assert!((t.nurse_fte - 0.0075).abs() < 1e-12 && (t.social_fte - 0.00375).abs() < 1e-12);
+    // Reported beside the plan: west (0.0341 FTE) fits 0.04.
+    assert_eq!(
+        selected(&run),
+        [("east".into(), None), ("west".into(), Some(1))]
+    );
+    assert_eq!(p.budgets, [0.04]);
+    // Taken from the budget: 0.04 − 0.01125 = 0.02875 leaves no room for west.
+    let run = pipeline::run(&county(
+        dir.path(),
+        "budget_fte = 0.04\n[plan.barnsakert]\nin_budget = true\npositive_share = 0.1",
+    ))
+    .unwrap();
+    let p = run.plan.as_ref().unwrap();
+    assert!((p.budgets[0] - 0.02875).abs() < 1e-12);
+    assert_eq!(
+        selected(&run),
+        [("east".into(), None), ("west".into(), None)]
+    );
+    // Its figures are assumptions, the programme's existence is cited.
+    let params = p.spec.parameters();
+    let b = |n: &str| params.iter().find(|x| x.name == n).unwrap().basis.clone();
+    assert!(b("plan.barnsakert.positive_share").is_assumption());
+    assert!(b("plan.barnsakert.visits_per_family").is_assumption());
+    assert_eq!(
+        b("plan.barnsakert").source_ids(),
+        ["gavleborg-interpellation"]
+    );
+    // A SEK budget cannot take it.
+    let err = pipeline::run(&county(
+        dir.path(),
+        "budget_sek = 50000\n[plan.barnsakert]\nin_budget = true",
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("plan.barnsakert.in_budget"), "{err}");
+    let err = Scenario::parse(
+        "s.toml",
+        "[inputs]\nareas = \"a.csv\"\n[plan]\n[plan.barnsakert]\npositive_share = 2\n",
+    )
+    .and_then(|s| s.plan_spec().map(|_| ()))
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("plan.barnsakert.positive_share"), "{err}");
+}

@@ -202,7 +202,8 @@ pub fn catchments(r: &Release) -> Result<Vec<u8>> {
 /// fte, fte_<profession>…, fte_region, fte_municipality, cost_sek,
 /// cost_region_sek, cost_municipality_sek, locked_in, locked_out,
 /// municipality_taking_part, allowed, selected, phase, reason, greedy_selected,
-/// greedy_phase, rank_low, rank_high, p_selected` (visits are gross, the basic
+/// greedy_phase, rank_low, rank_high, p_selected[, barnsakert_visits,
+/// barnsakert_nurse_fte, barnsakert_social_fte]` (visits are gross, the basic
 /// programme's included; FTE and SEK are the extra staff; phase 0 = running;
 /// `rank_low`/`rank_high`: the 90 % rank interval; empty without the Monte
 /// Carlo or without a rank).
@@ -253,6 +254,17 @@ pub fn plan(r: &Release) -> Result<Vec<u8>> {
         ]
         .map(String::from),
     );
+    let barnsakert = plan.spec.barnsakert.is_some();
+    if barnsakert {
+        header.extend(
+            [
+                "barnsakert_visits",
+                "barnsakert_nurse_fte",
+                "barnsakert_social_fte",
+            ]
+            .map(String::from),
+        );
+    }
     let rows = plan.order.iter().filter_map(|&i| {
         let c = r.catchments.get(i)?;
         let x = c.plan.as_ref()?;
@@ -293,6 +305,13 @@ pub fn plan(r: &Release) -> Result<Vec<u8>> {
             some(x.rank_interval.map(|r| r.1)),
             cell(x.p_selected, 3),
         ]);
+        if barnsakert {
+            rec.extend([
+                cell(x.barnsakert_visits, 1),
+                cell(x.barnsakert_nurse_fte, 3),
+                cell(x.barnsakert_social_fte, 3),
+            ]);
+        }
         Some(rec)
     });
     table(header, rows)

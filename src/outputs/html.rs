@@ -562,6 +562,23 @@ fn plan_section(h: &mut String, r: &Release) {
             s = number(rs.weight_spread, 3)
         );
     }
+    if let (Some(b), Some((visits, nurse, social))) = (&p.spec.barnsakert, p.barnsakert) {
+        let _ = writeln!(
+            h,
+            "<p><b>BarnSäkert</b> (screening at every BVC; a positive screen can lead to home visits with or without social services: Region Gävleborg's interpellation answer) competes for the same staff: {} home visits a year, {} BVC nurse FTE (region) and {} social services FTE (municipality), with {} % of families screened positive, {} visits each and {} % of them with social services (assumptions: no source gives these figures). {}</p>",
+            cell_text(visits, 0),
+            cell_text(nurse, 2),
+            cell_text(social, 2),
+            number(b.positive_share * 100.0, 1),
+            number(b.visits_per_family, 1),
+            number(b.social_services_share * 100.0, 1),
+            if b.in_budget {
+                "Taken from wave 1's budget before the programme was chosen."
+            } else {
+                "Reported beside the plan, not taken from its budget."
+            }
+        );
+    }
     h.push_str("<p class=\"muted\">Every figure of the programme, with its source or labelled as an assumption: see <a href=\"#sources-list\">Sources and assumptions</a>.</p>\n");
 }
 
@@ -689,6 +706,15 @@ fn parameters_section(h: &mut String, r: &Release) {
     }
     h.push_str("</ul></details>\n");
     sources_section(h, r);
+}
+
+/// A released cell as text: the number, the marker, or a dash.
+fn cell_text(c: Cell, decimals: usize) -> String {
+    match c {
+        Cell::Shown(x) => number(x, decimals),
+        Cell::Withheld => MARKER.to_string(),
+        Cell::Missing => "–".to_string(),
+    }
 }
 
 /// The sources and assumptions every method and parameter points to.

@@ -317,5 +317,13 @@ pub fn plan_json(p: &crate::release::ReleasedPlan) -> serde_json::Value {
         "greedy": p.greedy.as_ref().map(totals),
         "gap": json_cell(p.gap),
         "robustness": p.spec.robustness,
+        "budgets_used": p.budgets,
+        "barnsakert": p.barnsakert.map(|(visits, nurse, social)| serde_json::json!({
+            "settings": p.spec.barnsakert,
+            "visits": json_cell(visits),
+            "nurse_fte": json_cell(nurse),
+            "social_services_fte": json_cell(social),
+            "suppressed": visits.is_withheld(),
+        })),
     })
 }

@@ -5,6 +5,7 @@
 //! | module | what |
 //! |---|---|
 //! | [`programme`] | eligible families (births table or estimate), presets, visits → hours → FTE → SEK |
+//! | [`barnsakert`] | BarnSäkert's home visits: a competing demand on the same staff |
 //! | [`model`](mod@model) | counts and weights → catchment CNI, VTI, eligible families, need reached, cost |
 //! | [`rank`] | ranking by CNI, VTI or need reached, with a tie rule; per-municipality summary |
 //! | [`select`](mod@select) | exact knapsack and greedy baseline under an FTE or SEK budget, lock-in/out, minimum CNI, waves |
@@ -32,6 +33,7 @@
 //! assert!(exact.cost - exact.running.cost <= plan.spec.budgets.iter().sum::<f64>() + 1e-9);
 //! ```
 
+pub mod barnsakert;
 pub mod model;
 pub mod programme;
 pub mod rank;
@@ -97,6 +99,8 @@ pub struct PlanSpec {
     pub first_born_share: f64,
     /// Monte Carlo settings; `None` skips it.
     pub robustness: Option<RobustSpec>,
+    /// BarnSäkert as a competing demand (`[plan.barnsakert]`); `None` leaves it out.
+    pub barnsakert: Option<barnsakert::BarnSakert>,
     /// The basis of the plan's own settings (`rank_by`, `need_weight`,
     /// `thresholds`, `first_born_share`, `robustness`, …); the scenario marks
     /// what it set. The programme's figures carry their own
@@ -122,6 +126,7 @@ impl PlanSpec {
             thresholds: vec![1.0],
             first_born_share: programme::DEFAULT_FIRST_BORN_SHARE,
             robustness: None,
+            barnsakert: None,
             basis: default_basis(),
         }
     }
@@ -187,6 +192,9 @@ impl PlanSpec {
                 list(&self.municipalities_out),
                 b("municipalities_out"),
             ));
+        }
+        if let Some(b) = &self.barnsakert {
+            v.extend(b.parameters());
         }
         if let Some(r) = &self.robustness {
             v.extend([
@@ -290,6 +298,8 @@ pub struct CatchmentPlan {
     pub municipality_taking_part: bool,
     /// Why the exact selection chose it or not; `None` without a selection.
     pub reason: Option<Reason>,
+    /// BarnSäkert's demand here, when `[plan.barnsakert]` is given.
+    pub barnsakert: Option<barnsakert::Demand>,
     /// May be chosen: not locked out and above the minimum CNI and relative VTI.
     pub allowed: bool,
     /// Wave of the exact selection (0: running), `None` when not selected.
@@ -436,6 +446,11 @@ pub struct Plan {
     pub gap: Option<f64>,
     /// The Monte Carlo, when asked for.
     pub robustness: Option<Robustness>,
+    /// BarnSäkert's demand over every catchment, when `[plan.barnsakert]` is given.
+    pub barnsakert: Option<barnsakert::Demand>,
+    /// The budgets the selection used: the spec's, less BarnSäkert's FTE from
+    /// the first wave when `in_budget`.
+    pub budgets: Vec<f64>,
     /// Notices: assumptions, lock-ins over budget.
     pub report: Report,
 }
@@ -740,6 +755,46 @@ pub fn plan(input: &PlanInput, spec: &PlanSpec) -> Result<Plan> {
             ));
         }
     }
+    // BarnSäkert: every family with a newborn is screened.
+    let bs_demand: Option<Vec<barnsakert::Demand>> = spec.barnsakert.as_ref().map(|b| {
+        m.members
+            .iter()
+            .map(|mem| {
+                let births: f64 = mem
+                    .iter()
+                    .map(|&(a, share)| share * m.eligibility.births.get(a).copied().unwrap_or(0.0))
+                    .sum();
+                b.demand(births)
+            })
+            .collect()
+    });
+    let bs_total = bs_demand.as_ref().map(|d| {
+        d.iter()
+            .fold(barnsakert::Demand::default(), |acc, x| acc + *x)
+    });
+    let mut budgets = spec.budgets.clone();
+    if let (Some(b), Some(t)) = (&spec.barnsakert, bs_total)
+        && b.in_budget
+    {
+        if spec.budget_unit != BudgetUnit::Fte {
+            return Err(scenario_err(
+                input.source,
+                "plan.barnsakert.in_budget",
+                "BarnSäkert can be taken from a budget in FTE only".into(),
+            ));
+        }
+        if let Some(first) = budgets.first_mut() {
+            let fte = t.nurse_fte + t.social_fte;
+            report.info(
+                "barnsakert",
+                Location::file(input.source.to_string()).with_field("plan.barnsakert.in_budget"),
+                format!(
+                    "BarnSäkert's home visits take {fte:.3} FTE of wave 1's {first} FTE before the programme is chosen"
+                ),
+            );
+            *first = (*first - fte).max(0.0);
+        }
+    }
     let rules = Rules {
         locked_in: m.bvc.iter().map(|b| spec.lock_in.contains(b)).collect(),
         locked_out: m
@@ -750,7 +805,7 @@ pub fn plan(input: &PlanInput, spec: &PlanSpec) -> Result<Plan> {
             .collect(),
         min_cni: spec.min_cni,
         min_relative_vti: spec.min_relative_vti,
-        budgets: spec.budgets.clone(),
+        budgets: budgets.clone(),
     };
     let candidates = rules.candidates(&f);
     let rank = ranks(&f.measure, &m.bvc);
@@ -758,8 +813,8 @@ pub fn plan(input: &PlanInput, spec: &PlanSpec) -> Result<Plan> {
     let any_selection = !spec.budgets.is_empty() || !spec.lock_in.is_empty();
     let (exact, greedy) = if any_selection {
         (
-            Some(select(&candidates, &spec.budgets, Solver::Exact, &order)?),
-            Some(select(&candidates, &spec.budgets, Solver::Greedy, &order)?),
+            Some(select(&candidates, &budgets, Solver::Exact, &order)?),
+            Some(select(&candidates, &budgets, Solver::Greedy, &order)?),
         )
     } else {
         (None, None)
@@ -803,6 +858,7 @@ pub fn plan(input: &PlanInput, spec: &PlanSpec) -> Result<Plan> {
                 locked_in: rules.locked_in[c],
                 locked_out: spec.lock_out.contains(&m.bvc[c]),
                 municipality_taking_part: !opted_out[c],
+                barnsakert: bs_demand.as_ref().and_then(|d| d.get(c).copied()),
                 reason: reason(
                     c,
                     &f,
@@ -938,6 +994,8 @@ pub fn plan(input: &PlanInput, spec: &PlanSpec) -> Result<Plan> {
         greedy,
         gap,
         robustness,
+        barnsakert: bs_total,
+        budgets,
         report,
     })
 }

@@ -291,6 +291,12 @@ pub struct ReleasedPlanned {
     pub allowed: bool,
     /// Its municipality takes part.
     pub municipality_taking_part: bool,
+    /// BarnSäkert's home visits a year here (with `[plan.barnsakert]`).
+    pub barnsakert_visits: Cell,
+    /// BarnSäkert's BVC nurse FTE here.
+    pub barnsakert_nurse_fte: Cell,
+    /// BarnSäkert's social services FTE here.
+    pub barnsakert_social_fte: Cell,
     /// Why the exact selection chose it or not, in words (figures that would
     /// reveal a withheld count left out); empty without a selection.
     pub reason: String,
@@ -349,6 +355,9 @@ impl Row for ReleasedCatchment {
                 ("fte_municipality", p.fte_municipality),
                 ("cost_region_sek", p.cost_region_sek),
                 ("cost_municipality_sek", p.cost_municipality_sek),
+                ("barnsakert_visits", p.barnsakert_visits),
+                ("barnsakert_nurse_fte", p.barnsakert_nurse_fte),
+                ("barnsakert_social_fte", p.barnsakert_social_fte),
                 ("cost_sek", p.cost_sek),
                 ("p_selected", p.p_selected),
             ]);
@@ -496,6 +505,11 @@ pub struct ReleasedPlan {
     pub total_eligible: Cell,
     /// FTE to cover every catchment.
     pub total_fte: Cell,
+    /// BarnSäkert over every catchment: `(visits, nurse FTE, social services
+    /// FTE)`, withheld with any catchment's; `None` without `[plan.barnsakert]`.
+    pub barnsakert: Option<(Cell, Cell, Cell)>,
+    /// The budgets the selection used (less BarnSäkert's when `in_budget`).
+    pub budgets: Vec<f64>,
 }
 
 /// What one output withheld, counted from the released rows.
@@ -794,6 +808,9 @@ pub fn release(input: ReleaseInput<'_>, privacy: Privacy) -> Release<'_> {
                                 locked_out: x.locked_out,
                                 allowed: x.allowed,
                                 municipality_taking_part: x.municipality_taking_part,
+                                barnsakert_visits: bs_cell(x, &p, |d| d.visits),
+                                barnsakert_nurse_fte: bs_cell(x, &p, |d| d.nurse_fte),
+                                barnsakert_social_fte: bs_cell(x, &p, |d| d.social_fte),
                                 reason: String::new(),
                                 phase: x.phase,
                                 greedy_phase: x.greedy_phase,
@@ -1011,6 +1028,19 @@ pub fn release(input: ReleaseInput<'_>, privacy: Privacy) -> Release<'_> {
                 Some(pl.catchments.iter().map(|c| c.resources.fte_total).sum()),
                 all_hidden,
             ),
+            barnsakert: pl.barnsakert.map(|t| {
+                let hidden = catchments.iter().any(|c| {
+                    c.plan
+                        .as_ref()
+                        .is_some_and(|x| x.barnsakert_visits.is_withheld())
+                });
+                (
+                    Cell::new(Some(t.visits), hidden),
+                    Cell::new(Some(t.nurse_fte), hidden),
+                    Cell::new(Some(t.social_fte), hidden),
+                )
+            }),
+            budgets: pl.budgets.clone(),
             exact,
             greedy,
         }
@@ -1211,6 +1241,21 @@ impl Release<'_> {
             out.push(count("plan_areas.csv", "areas", &pl.areas));
         }
         out.into_iter().flatten().collect()
+    }
+}
+
+/// One BarnSäkert figure of a catchment: withheld when its births are a small
+/// count; missing without BarnSäkert.
+fn bs_cell(
+    x: &crate::plan::CatchmentPlan,
+    p: &Privacy,
+    f: impl Fn(&crate::plan::barnsakert::Demand) -> f64,
+) -> Cell {
+    match &x.barnsakert {
+        None => Cell::Missing,
+        // The screened-positive families are births × an assumed share, an
+        // estimate, not a count of people: the births are the count behind it.
+        Some(d) => Cell::new(Some(f(d)), p.hides_any(&[Some(d.births)])),
     }
 }
 
