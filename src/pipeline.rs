@@ -257,6 +257,13 @@ pub fn run(scenario: &Scenario) -> Result<Run> {
     let cni_spec = scenario.cni_spec()?;
 
     let mut spec = TableSpec::areas();
+    // A variable the scenario weights 0 is not needed: its column is optional.
+    for c in &mut spec.columns {
+        let canonical = cni::default_variables().iter().any(|v| v.name == c.name);
+        if canonical && !cni_spec.variables.iter().any(|v| v.name == c.name) {
+            c.required = false;
+        }
+    }
     for x in &scenario.cni.extra {
         spec.add_count(&x.name, x.column.as_deref().unwrap_or(&x.name), true);
     }

@@ -29,7 +29,7 @@
 //! reference = 2.47615              # R; omit to compute it from the input areas
 //! transform = "arcsine"            # research variant: "arcsine" or "log"
 //!
-//! [cni.weights]                    # override SCB's weights; 0 drops a variable
+//! [cni.weights]                    # override SCB's weights; 0 drops a variable (its column is then optional)
 //! movers = 4.19
 //!
 //! [[cni.extra]]                    # a custom variable

@@ -660,3 +660,37 @@ fn barnsakert_competes_for_the_same_staff() {
     .to_string();
     assert!(err.contains("plan.barnsakert.positive_share"), "{err}");
 }
+
+/// Issue 13, item 1: a variable with weight 0 is not required; without
+/// `under5` a plan takes its eligible families from the births table alone.
+#[test]
+fn a_variable_weighted_zero_may_be_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = county(dir.path(), "budget_fte = 1");
+    std::fs::write(
+        dir.path().join("areas.csv"),
+        "code,population,foreign_born,elderly_alone,single_parents,unemployed,low_education\n\
+         A,1000,100,100,100,100,100\n\
+         B,1000,200,200,200,200,200\n",
+    )
+    .unwrap();
+    // movers and under5 missing and weighted: the error names the column.
+    let err = pipeline::run(&s).unwrap_err().to_string();
+    assert!(err.contains("movers") || err.contains("under5"), "{err}");
+    s.cni.weights.insert("movers".into(), 0.0);
+    s.cni.weights.insert("under5".into(), 0.0);
+    let run = pipeline::run(&s).unwrap();
+    assert_eq!(run.cni.variables.len(), 5);
+    // CNI by hand: B's counts are twice A's, so B = 4/3 and A = 2/3 again.
+    let p = run.plan.as_ref().unwrap();
+    let east = p.catchments.iter().find(|c| c.bvc == "east").unwrap();
+    assert!((east.cni.unwrap() - 4.0 / 3.0).abs() < 1e-9);
+    assert_eq!(east.eligible_families, 10.0);
+    // Without births there is nothing to estimate from: an error, not zeros.
+    s.inputs.births = None;
+    let err = pipeline::run(&s).unwrap_err().to_string();
+    assert!(
+        err.contains("under5") && err.contains("inputs.births"),
+        "{err}"
+    );
+}

@@ -491,10 +491,33 @@ pub fn eligibility(
 ) -> Result<Eligibility> {
     use programme::Eligible;
     let table = input.table;
-    let under5 = table.require("under5")?;
-    let under: Vec<f64> = table.rows.iter().map(|r| r.values[under5]).collect();
+    // Without an under5 column (weighted 0 and left out) only a births table
+    // gives eligible families; an area left to estimate is an error below.
+    let under5 = table.column("under5");
+    let under: Vec<f64> = table
+        .rows
+        .iter()
+        .map(|r| under5.map_or(0.0, |c| r.values[c]))
+        .collect();
+    let no_estimate = |rows: &[String]| {
+        scenario_err(
+            input.source,
+            "inputs.births",
+            format!(
+                "{}: the area table has no under5 column, so the eligible families of {} area(s) without a births row cannot be estimated ({}); give them a births row, or give the under5 column",
+                table.source,
+                rows.len(),
+                rows.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+            ),
+        )
+    };
     let mut e = Eligibility::estimated_for(rule, &under, first_born_share);
     let Some(b) = input.births else {
+        if under5.is_none() {
+            return Err(no_estimate(
+                &table.rows.iter().map(|r| r.key.clone()).collect::<Vec<_>>(),
+            ));
+        }
         report.info(
             "eligibility",
             Location::file(input.source.to_string()).with_field("inputs.births"),
@@ -537,6 +560,9 @@ pub fn eligibility(
             rule.describe()
         ),
     };
+    if !missing.is_empty() && under5.is_none() {
+        return Err(no_estimate(&missing));
+    }
     if !missing.is_empty() {
         let how = if rule.first_only() {
             format!("under-fives / 5 × {first_born_share}")
