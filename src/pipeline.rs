@@ -96,6 +96,15 @@ impl Run {
     /// assumption, or the scenario key that set it ([`crate::sources`]).
     pub fn parameters(&self) -> Vec<Parameter> {
         let sc = &self.scenario;
+        if self.cni.is_delivered() {
+            let mut v = vec![Parameter::new(
+                "cni",
+                "as delivered in the area table's cni column, SCB's reference",
+                Basis::Scenario("inputs.areas: the table's cni column".into()),
+            )];
+            v.extend(self.later_parameters());
+            return v;
+        }
         let mut v = vec![Parameter::new(
             "cni.variables",
             self.cni
@@ -139,7 +148,15 @@ impl Run {
                 )
             },
         ));
-        v.extend(self.cni.research_parameters());
+        v.extend(self.later_parameters());
+        v
+    }
+
+    /// The parameters after the CNI's: the research variant's, the VTI's, the
+    /// plan's and the privacy threshold.
+    fn later_parameters(&self) -> Vec<Parameter> {
+        let sc = &self.scenario;
+        let mut v = self.cni.research_parameters();
         if let Some(x) = &self.vti {
             v.extend(x.spec.parameters());
         }
@@ -268,7 +285,27 @@ pub fn run(scenario: &Scenario) -> Result<Run> {
         spec.add_count(&x.name, x.column.as_deref().unwrap_or(&x.name), true);
     }
     spec.map_headers(&scenario.columns)?;
-    let (table, r) = read_table(&scenario.resolve(areas_path), &spec)?;
+    // A table without the variables may carry a delivered CNI (a `cni`
+    // column, SCB's commissioned delivery): read it so, or report the
+    // variable missing as before.
+    let path = scenario.resolve(areas_path);
+    let (table, r) = match read_table(&path, &spec) {
+        Ok(x) => x,
+        Err(
+            e @ Error::Input {
+                problem: crate::error::Problem::MissingColumn { .. },
+                ..
+            },
+        ) => {
+            let mut delivered = spec.clone();
+            delivered.deliver_cni();
+            match read_table(&path, &delivered) {
+                Ok(x) if x.0.column("cni").is_some() => x,
+                _ => return Err(e),
+            }
+        }
+        Err(e) => return Err(e),
+    };
     report.extend(r);
 
     let boundaries = match &scenario.inputs.boundaries {
@@ -298,7 +335,19 @@ pub fn run(scenario: &Scenario) -> Result<Run> {
         None => BTreeMap::new(),
     };
 
-    let cni = cni::compute(&table, &cni_spec)?;
+    let cni = if table.column("cni").is_some() {
+        let delivered = cni::delivered(&table)?;
+        if cni_spec.method == cni::Method::Research {
+            report.warn(
+                "research_without_variables",
+                Location::file(scenario.source.clone()).with_field("cni.method"),
+                "the research variant needs the CNI variables, and the area table carries a delivered CNI instead: it is not computed",
+            );
+        }
+        delivered
+    } else {
+        cni::compute(&table, &cni_spec)?
+    };
     report.info(
         "reference",
         Location::file(table.source.clone()),

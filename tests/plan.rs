@@ -694,3 +694,59 @@ fn a_variable_weighted_zero_may_be_left_out() {
         "{err}"
     );
 }
+
+/// Issue 13, item 1: a delivered CNI (`code,name,population,cni`) is used as
+/// given, needs no variable, and every output says so.
+#[test]
+fn a_delivered_cni_is_used_as_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = county(dir.path(), "budget_fte = 1\n[plan.robustness]\ndraws = 50");
+    std::fs::write(
+        dir.path().join("areas.csv"),
+        "code,name,population,cni\nA,Väster,1000,0.75\nB,Öster,1000,1.5\n",
+    )
+    .unwrap();
+    s.cni.method = Some(careneed::scores::cni::Method::Research);
+    let run = pipeline::run(&s).unwrap();
+    assert!(run.cni.is_delivered());
+    assert_eq!(run.cni.areas[1].cni, Some(1.5));
+    assert!(run.report.of_kind("delivered_cni").next().is_some());
+    assert!(
+        run.report
+            .of_kind("research_without_variables")
+            .next()
+            .is_some()
+    );
+    let p = run.plan.as_ref().unwrap();
+    let east = p.catchments.iter().find(|c| c.bvc == "east").unwrap();
+    // The catchment's CNI is its area's, as delivered; need = 10 × 1.5.
+    assert_eq!(east.cni, Some(1.5));
+    assert!((east.need - 15.0).abs() < 1e-12);
+    // Every draw keeps the delivered CNI: east (need 15) always outranks west (7.5 × …).
+    assert!(p.robustness.is_some());
+    let out = tempfile::tempdir().unwrap();
+    run.write(out.path()).unwrap();
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("run_report.json")).unwrap())
+            .unwrap();
+    assert_eq!(report["cni"]["reference"]["source"], "delivered");
+    assert!(
+        report["cni"]["reference"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("as delivered")
+    );
+    let cni_csv = std::fs::read_to_string(out.path().join("cni.csv")).unwrap();
+    assert!(
+        cni_csv.contains("B,Öster") || cni_csv.contains("Öster"),
+        "{cni_csv}"
+    );
+    // A table with neither the variables nor a cni column names the first missing variable.
+    std::fs::write(
+        dir.path().join("areas.csv"),
+        "code,population\nA,1000\nB,1000\n",
+    )
+    .unwrap();
+    let err = pipeline::run(&s).unwrap_err().to_string();
+    assert!(err.contains("under5"), "{err}");
+}

@@ -114,6 +114,30 @@ impl TableSpec {
         }
     }
 
+    /// Makes the area table accept a delivered CNI: an optional `cni` column,
+    /// and every CNI variable optional (the variables of a computed CNI are
+    /// checked by [`crate::scores::cni::compute`] when there is no `cni` column).
+    pub fn deliver_cni(&mut self) {
+        const VARIABLES: [&str; 7] = [
+            "under5",
+            "foreign_born",
+            "elderly_alone",
+            "single_parents",
+            "movers",
+            "unemployed",
+            "low_education",
+        ];
+        for c in &mut self.columns {
+            if VARIABLES.contains(&c.name.as_str()) {
+                c.required = false;
+            }
+        }
+        if !self.columns.iter().any(|c| c.name == "cni") {
+            // Not a count: no bound by the population.
+            self.columns.push(ColumnSpec::new("cni", false, &[]));
+        }
+    }
+
     /// The per-BVC table: key `bvc`; label `name` optional; required `newborns`,
     /// `first_born`, `bcg_indicated`, `mother_smoking`, each ≤ `newborns`;
     /// optional `nurse_fte` (the centre's nurse FTE now, compared with the

@@ -665,6 +665,10 @@ pub fn model(input: &PlanInput, eligibility: Eligibility, spec: &PlanSpec) -> Re
             .map(|r| cols.iter().map(|&c| r.values[c]).collect())
             .collect(),
         reference: input.cni.reference.setting(),
+        given_cni: input
+            .cni
+            .is_delivered()
+            .then(|| input.cni.areas.iter().map(|a| a.cni).collect()),
         eligibility,
         bvc: c
             .catchments

@@ -35,6 +35,7 @@
 //!     weights: vec![2.0],
 //!     counts: vec![vec![10.0], vec![30.0]],
 //!     reference: Reference::FromInput,
+//!     given_cni: None,
 //!     eligibility: Eligibility::estimated(&[50.0, 100.0], 0.4),
 //!     bvc: vec!["X".into()],
 //!     members: vec![vec![(0, 1.0), (1, 0.5)]],
@@ -71,6 +72,10 @@ pub struct Model {
     pub counts: Vec<Vec<f64>>,
     /// The reference ratio R: given, or computed from each draw's areas.
     pub reference: Reference,
+    /// A CNI delivered computed per area, used as given in every draw (the
+    /// weights and counts are then empty); `None` when computed from counts.
+    #[serde(default)]
+    pub given_cni: Option<Vec<Option<f64>>>,
     /// Eligible families per area and how they were found.
     pub eligibility: Eligibility,
     /// BVC id of each catchment.
@@ -156,11 +161,14 @@ impl Model {
                 cni::reference_ratio(&index, &self.population).map_or(0.0, |(r, _)| r)
             }
         };
-        let area_cni: Vec<Option<f64>> = index
-            .iter()
-            .zip(&self.population)
-            .map(|(&i, &p)| cni::area_cni(i, p, r))
-            .collect();
+        let area_cni: Vec<Option<f64>> = match &self.given_cni {
+            Some(given) => given.clone(),
+            None => index
+                .iter()
+                .zip(&self.population)
+                .map(|(&i, &p)| cni::area_cni(i, p, r))
+                .collect(),
+        };
         let area_eligible: Vec<f64> = (0..self.area_codes.len())
             .map(|a| {
                 self.eligibility.value(

@@ -99,7 +99,8 @@ pub fn summarise(
                 municipality_code: row.key.chars().take(4).collect(),
                 municipality: None,
                 population: Some(c.population),
-                index: Some(c.index),
+                // NaN when the CNI was delivered computed: no index is known.
+                index: c.index.is_finite().then_some(c.index),
                 cni: c.cni,
                 research_shifted: c.research.as_ref().map(|r| r.shifted),
                 row: Some(i),

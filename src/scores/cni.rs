@@ -299,6 +299,9 @@ pub enum ReferenceSource {
         /// The number of areas it was computed from.
         areas: usize,
     },
+    /// The CNI was delivered computed (SCB's commissioned delivery,
+    /// [`delivered`]): its reference is SCB's, and careneed recomputes nothing.
+    Delivered,
 }
 
 /// The reference ratio actually used, and where it came from.
@@ -319,6 +322,7 @@ impl ReferenceUsed {
     /// One sentence for outputs, e.g. "R = 2.47615, given".
     pub fn description(&self) -> String {
         match self.source {
+            ReferenceSource::Delivered => "CNI as delivered (the area table's cni column): computed by SCB against SCB's reference, used as given; careneed recomputes neither the CNI nor R".to_string(),
             ReferenceSource::Given => format!("R = {}, given", self.value),
             ReferenceSource::Computed { areas } => format!(
                 "R = {:.5}, computed from the {areas} input areas with residents (Σ index / Σ population)",
@@ -333,7 +337,7 @@ impl ReferenceUsed {
     pub fn setting(&self) -> Reference {
         match self.source {
             ReferenceSource::Given => Reference::Given(self.value),
-            ReferenceSource::Computed { .. } => Reference::FromInput,
+            ReferenceSource::Computed { .. } | ReferenceSource::Delivered => Reference::FromInput,
         }
     }
 }
@@ -550,7 +554,83 @@ pub fn compute(table: &Table, spec: &CniSpec) -> Result<CniResult> {
     })
 }
 
+/// A CNI delivered computed, per area: the area table's `cni` column (with
+/// `population`), used as given. No variable is needed, nothing is
+/// recomputed, and the reference is SCB's ([`ReferenceSource::Delivered`]);
+/// the index is not known (NaN). A CNI that is not a positive number is an
+/// error naming file, line and field; an area without residents has none.
+///
+/// ```
+/// use careneed::inputs::table::{parse_table, TableSpec};
+/// use careneed::scores::cni::{delivered, ReferenceSource};
+/// let mut spec = TableSpec::areas();
+/// spec.deliver_cni();
+/// let (t, _) = parse_table("cni.csv", b"code,population,cni\n2180C1010,1200,1.5513\n".as_slice(), &spec).unwrap();
+/// let r = delivered(&t).unwrap();
+/// assert_eq!(r.areas[0].cni, Some(1.5513));
+/// assert_eq!(r.reference.source, ReferenceSource::Delivered);
+/// ```
+pub fn delivered(table: &Table) -> Result<CniResult> {
+    let mut report = Report::default();
+    let pop = table.require("population")?;
+    let col = table.require("cni")?;
+    let mut areas = Vec::with_capacity(table.rows.len());
+    for row in &table.rows {
+        let population = row.values[pop];
+        let value = row.values[col];
+        let at = || {
+            Location::file(table.source.clone())
+                .at_line(row.line)
+                .with_code(row.key.clone())
+                .with_field("cni")
+        };
+        if !(value.is_finite() && value > 0.0) {
+            return Err(Error::Compute(format!(
+                "{}: a delivered CNI must be a positive number, got {value}",
+                at()
+            )));
+        }
+        let cni = (population > 0.0).then_some(value);
+        if cni.is_none() {
+            report.warn(
+                "no_population",
+                at().with_field("population"),
+                "the area has no residents, so its delivered CNI is not used",
+            );
+        }
+        areas.push(AreaCni {
+            code: row.key.clone(),
+            population,
+            index: f64::NAN,
+            cni,
+            research: None,
+        });
+    }
+    report.info(
+        "delivered_cni",
+        Location::file(table.source.clone()).with_field("cni"),
+        "the area table carries a computed CNI: it is used as given (SCB's reference); the CNI variables are not needed and not recomputed",
+    );
+    Ok(CniResult {
+        variables: Vec::new(),
+        reference: ReferenceUsed {
+            value: f64::NAN,
+            source: ReferenceSource::Delivered,
+        },
+        research_reference: Vec::new(),
+        transform: None,
+        set_in_scenario: Vec::new(),
+        areas,
+        report,
+    })
+}
+
 impl CniResult {
+    /// Whether the CNI was delivered computed ([`delivered`]).
+    pub fn is_delivered(&self) -> bool {
+        self.reference.source == ReferenceSource::Delivered
+    }
+
     /// The research variant's steps with their basis
     /// ([`CniSpec::research_parameters`]); empty when it was not computed.
     pub fn research_parameters(&self) -> Vec<Parameter> {
