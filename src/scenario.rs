@@ -49,6 +49,7 @@
 //! [plan]                           # the rollout plan; see the README's [plan] schema
 //! preset = "rinkeby"
 //! budget_fte = 3.0
+//! # units = "areas"                # catchments (default) | areas: a catchment's areas nearest its BVC first
 //!
 //! [map]                            # map classes and colours (GeoJSON, SVG, PNG, HTML)
 //! variable = "cni"                 # catchments by cni | need | relative_vti | vti
@@ -240,6 +241,9 @@ pub struct PlanSettings {
     pub municipalities_out: Vec<String>,
     /// First-born share for areas without births data (0.42).
     pub first_born_share: Option<f64>,
+    /// `catchments` (default) or `areas`: a catchment may be covered in part,
+    /// by its areas nearest the BVC (needs `inputs.bvc_points`).
+    pub units: Option<crate::plan::Units>,
     /// One-wave budget in FTE.
     pub budget_fte: Option<f64>,
     /// One-wave budget in SEK a year.
@@ -989,6 +993,7 @@ impl Scenario {
         spec.rank_by = p.rank_by.unwrap_or_default();
         spec.need_weight = p.need_weight.unwrap_or_default();
         spec.budget_unit = unit.unwrap_or_default();
+        spec.units = p.units.unwrap_or_default();
         spec.budgets = budgets;
         spec.min_cni = min_cni;
         spec.min_relative_vti = min_relative_vti;

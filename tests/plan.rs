@@ -4,7 +4,9 @@
 use careneed::pipeline;
 use careneed::plan::programme::Programme;
 use careneed::plan::rank::ranks;
-use careneed::plan::select::{Candidate, Solver, greedy, knapsack, select};
+use careneed::plan::select::{
+    Candidate, Solver, greedy, knapsack, prefix_greedy, prefix_knapsack, select,
+};
 use careneed::scenario::Scenario;
 use proptest::prelude::*;
 use std::path::Path;
@@ -395,6 +397,258 @@ fn to_candidates(v: &[(f64, f64, bool, bool)]) -> Vec<Candidate> {
         .collect()
 }
 
+/// Three 1 km squares in a row, A, B and C; BVC west 100 m from A's centroid
+/// (900 m from B's), BVC east 200 m from C's (1 200 m from B's): west serves A
+/// and B, A nearest; east serves C.
+fn row_county(dir: &Path, plan: &str) -> Scenario {
+    let w = |name: &str, text: &str| std::fs::write(dir.join(name), text).unwrap();
+    w(
+        "areas.csv",
+        "code,population,under5,foreign_born,elderly_alone,single_parents,movers,unemployed,low_education\n\
+         A,1000,100,100,100,100,100,100,100\n\
+         B,1000,200,200,200,200,200,200,200\n\
+         C,1000,150,150,150,150,150,150,150\n",
+    );
+    let square = |code: &str, x: u32| {
+        format!(
+            r#"{{"type":"Feature","properties":{{"code":"{code}"}},"geometry":{{"type":"Polygon","coordinates":[[[{x},6700000],[{x1},6700000],[{x1},6701000],[{x},6701000],[{x},6700000]]]}}}}"#,
+            x1 = x + 1000
+        )
+    };
+    w(
+        "areas.geojson",
+        &format!(
+            r#"{{"type":"FeatureCollection","features":[{},{},{}]}}"#,
+            square("A", 600000),
+            square("B", 601000),
+            square("C", 602000)
+        ),
+    );
+    w(
+        "bvc.geojson",
+        r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"bvc":"west"},"geometry":{"type":"Point","coordinates":[600600,6700500]}},
+{"type":"Feature","properties":{"bvc":"east"},"geometry":{"type":"Point","coordinates":[602700,6700500]}}]}"#,
+    );
+    w(
+        "births.csv",
+        "code,births,first_births,first_in_sweden\nA,10,4,1\nB,20,6,4\nC,16,6,2\n",
+    );
+    let text = format!(
+        "[inputs]\nareas = \"areas.csv\"\nboundaries = \"areas.geojson\"\nbvc_points = \"bvc.geojson\"\nbirths = \"births.csv\"\n\n[plan]\nunits = \"areas\"\nneed_weight = \"none\"\n{plan}\n"
+    );
+    w("s.toml", &text);
+    Scenario::read(&dir.join("s.toml")).unwrap()
+}
+
+/// `(bvc, areas covered, phase)` of the exact and of the greedy selection, by BVC id.
+fn covered(run: &pipeline::Run) -> Vec<(String, Option<usize>, Option<usize>)> {
+    let p = run.plan.as_ref().unwrap();
+    p.catchments
+        .iter()
+        .map(|c| (c.bvc.clone(), c.areas_covered, c.phase))
+        .collect()
+}
+
+#[test]
+fn areas_as_units_by_hand() {
+    // Need weight none: need = eligible families. A 4 + 1 = 5, B 6 + 4 = 10,
+    // C 6 + 2 = 8; each costs its families × FTE_PER_FAMILY (F). West's prefixes:
+    // A (5 at 5F), A + B (15 at 15F); east's: C (8 at 8F).
+    let dir = tempfile::tempdir().unwrap();
+    let f = FTE_PER_FAMILY;
+    // 0.096 FTE = 14.06 F: west whole (15 F) does not fit; A and C (13 F) reach 13.
+    let run = pipeline::run(&row_county(dir.path(), "budget_fte = 0.096")).unwrap();
+    assert_eq!(
+        covered(&run),
+        [
+            ("east".into(), Some(1), Some(1)),
+            ("west".into(), Some(1), Some(1))
+        ]
+    );
+    let p = run.plan.as_ref().unwrap();
+    let (exact, greedy) = (p.exact.as_ref().unwrap(), p.greedy.as_ref().unwrap());
+    assert!((exact.need - 13.0).abs() < 1e-9 && (exact.cost - 13.0 * f).abs() < 1e-12);
+    let west = &p.catchments[1];
+    assert_eq!(
+        (west.areas_total, west.covered_eligible_families),
+        (2, Some(5.0))
+    );
+    assert!((west.covered_resources.as_ref().unwrap().fte_total - 5.0 * f).abs() < 1e-12);
+    // West's municipality (A: the tie between A's and B's 1 000 residents goes
+    // to the first code) counts the covered families only.
+    let muni_a = p.municipalities.iter().find(|m| m.code == "A").unwrap();
+    assert_eq!((muni_a.selected, muni_a.selected_eligible), (1, 5.0));
+    // Whole catchments could only take east (8).
+    let mut whole = row_county(dir.path(), "budget_fte = 0.096");
+    whole.plan.as_mut().unwrap().units = None;
+    let run_whole = pipeline::run(&whole).unwrap();
+    let pw = run_whole.plan.as_ref().unwrap();
+    assert_eq!(pw.exact.as_ref().unwrap().need, 8.0);
+    assert_eq!(pw.catchments[1].areas_covered, Some(0));
+    // Areas: west's A is nearest (rank 1) and covered, its B (rank 2) not.
+    let area = |code: &str| p.areas.iter().find(|a| a.code == code).unwrap();
+    assert_eq!(
+        (
+            area("A").bvc.as_deref(),
+            area("A").distance_rank,
+            area("A").covered
+        ),
+        (Some("west"), Some(1), Some(true))
+    );
+    assert_eq!(
+        (area("B").distance_rank, area("B").covered),
+        (Some(2), Some(false))
+    );
+    assert_eq!(greedy.need, 13.0);
+    assert_eq!(p.gap, Some(0.0));
+    // Released: west's covered part (5 eligible, 4.15 accepting) is below 5 and
+    // withheld; east's (all of it, 8) is shown. plan_areas.csv names the BVC,
+    // the distance rank and whether the area is covered.
+    let rel = run.release();
+    let reason = |bvc: &str| {
+        let c = rel.catchments.iter().find(|c| c.bvc == bvc).unwrap();
+        c.plan.as_ref().unwrap().reason.clone()
+    };
+    assert_eq!(
+        reason("west"),
+        "chosen: wave 1 (its 1 area(s) nearest the BVC, of 2)"
+    );
+    assert_eq!(reason("east"), "chosen: wave 1");
+    let csv = String::from_utf8(careneed::outputs::csv::plan(&rel).unwrap()).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let tail = &header[header.len() - 5..];
+    assert_eq!(
+        tail,
+        [
+            "areas",
+            "areas_covered",
+            "covered_eligible_families",
+            "covered_fte",
+            "mean_covered_share"
+        ]
+    );
+    let row = |bvc: &str| -> Vec<String> {
+        let line = csv
+            .lines()
+            .find(|l| l.contains(&format!(",{bvc},")))
+            .unwrap();
+        let v: Vec<String> = line.split(',').map(String::from).collect();
+        v[v.len() - 5..].to_vec()
+    };
+    assert_eq!(row("west")[..4], ["2", "1", "..", ".."]);
+    assert_eq!(row("east")[..3], ["1", "1", "8"]);
+    let areas = String::from_utf8(careneed::outputs::csv::plan_areas(&rel).unwrap()).unwrap();
+    assert!(areas.starts_with("rank,code,cni,eligible_families,need,bvc,distance_rank,covered\n"));
+    assert!(
+        areas
+            .lines()
+            .any(|l| l.contains(",B,") && l.ends_with(",west,2,false")),
+        "{areas}"
+    );
+
+    // 0.11 FTE = 16.1 F: A + B (15) beats A + C (13). Greedy by need per FTE
+    // (all 1 / F; ties to the first catchment, east) takes C, A, then B no
+    // longer fits (23 F): 13, a gap of 2.
+    let run = pipeline::run(&row_county(dir.path(), "budget_fte = 0.11")).unwrap();
+    assert_eq!(
+        covered(&run),
+        [
+            ("east".into(), Some(0), None),
+            ("west".into(), Some(2), Some(1))
+        ]
+    );
+    let p = run.plan.as_ref().unwrap();
+    assert_eq!(p.greedy.as_ref().unwrap().covered, Some(vec![1, 1]));
+    assert!((p.gap.unwrap() - 2.0).abs() < 1e-9);
+    // East is described by its nearest area, C (8 F), against the 0.11 − 15 F left.
+    match &p.catchments[0].reason {
+        Some(careneed::plan::Reason::DoesNotFit { cost, left, .. }) => {
+            assert!((cost - 8.0 * f).abs() < 1e-12);
+            assert!((left - (0.11 - 15.0 * f)).abs() < 1e-12);
+        }
+        r => panic!("{r:?}"),
+    }
+    let rel = run.release();
+    let east = rel.catchments.iter().find(|c| c.bvc == "east").unwrap();
+    let why = &east.plan.as_ref().unwrap().reason;
+    assert!(
+        why.starts_with("does not fit the 0.01 FTE left after wave 1 (it needs 0.05 FTE)"),
+        "{why}"
+    );
+    // A running pilot covers its whole catchment (wave 0); 0.05 FTE = 7.3 F then
+    // buys west's nearest area A (5 F), not A + B.
+    let run = pipeline::run(&row_county(
+        dir.path(),
+        "budget_fte = 0.05\nlock_in = [\"east\"]",
+    ))
+    .unwrap();
+    assert_eq!(
+        covered(&run),
+        [
+            ("east".into(), Some(1), Some(0)),
+            ("west".into(), Some(1), Some(1))
+        ]
+    );
+    // The Monte Carlo selects the same way in every draw.
+    let run = pipeline::run(&row_county(
+        dir.path(),
+        "budget_fte = 0.11\n[plan.robustness]\ndraws = 200",
+    ))
+    .unwrap();
+    let p = run.plan.as_ref().unwrap();
+    for c in &p.catchments {
+        let (ps, share) = (c.p_selected.unwrap(), c.mean_covered_share.unwrap());
+        assert!(
+            (0.0..=1.0).contains(&ps) && (0.0..=ps).contains(&share),
+            "{ps} {share}"
+        );
+    }
+    assert!(p.catchments[1].p_selected.unwrap() > 0.5);
+}
+
+#[test]
+fn areas_as_units_need_bvc_points() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = row_county(dir.path(), "budget_fte = 0.1");
+    s.inputs.bvc_points = None;
+    s.inputs.catchment_polygons = Some("areas.geojson".into());
+    s.inputs.bvc_field = Some("code".into());
+    let err = pipeline::run(&s).unwrap_err().to_string();
+    assert!(
+        err.contains("plan.units") && err.contains("bvc_points"),
+        "{err}"
+    );
+    let err = Scenario::parse("s.toml", "[plan]\nunits = \"streets\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("streets"), "{err}");
+}
+
+/// Every combination of prefixes: the best need within `cap`.
+fn brute_force_prefixes(need: &[Vec<f64>], cost: &[Vec<f64>], cap: f64) -> f64 {
+    let mut best: f64 = 0.0;
+    let mut k = vec![0usize; need.len()];
+    loop {
+        let v: f64 = (0..k.len())
+            .map(|g| need[g][..k[g]].iter().sum::<f64>())
+            .sum();
+        let c: f64 = (0..k.len())
+            .map(|g| cost[g][..k[g]].iter().sum::<f64>())
+            .sum();
+        if c <= cap + 1e-9 * cap.max(1.0) {
+            best = best.max(v);
+        }
+        let Some(g) = (0..k.len()).find(|&g| k[g] < need[g].len()) else {
+            return best;
+        };
+        k[g] += 1;
+        for x in &mut k[..g] {
+            *x = 0;
+        }
+    }
+}
+
 fn brute_force(need: &[f64], cost: &[f64], cap: f64) -> f64 {
     (0u32..1 << need.len())
         .filter_map(|m| {
@@ -411,6 +665,33 @@ fn brute_force(need: &[f64], cost: &[f64], cap: f64) -> f64 {
 }
 
 proptest! {
+    #[test]
+    fn prefix_knapsack_is_exact_and_never_below_greedy(
+        groups in prop::collection::vec(
+            prop::collection::vec((0.0..50.0f64, 0.0..3.0f64), 0..5),
+            1..5,
+        ),
+        cap in 0.0..8.0f64,
+    ) {
+        let need: Vec<Vec<f64>> = groups.iter().map(|g| g.iter().map(|x| x.0).collect()).collect();
+        let cost: Vec<Vec<f64>> = groups.iter().map(|g| g.iter().map(|x| x.1).collect()).collect();
+        let k = prefix_knapsack(&need, &cost, cap).unwrap();
+        let sum = |x: &[Vec<f64>], k: &[usize]| -> f64 {
+            x.iter().zip(k).map(|(v, &k)| v[..k].iter().sum::<f64>()).sum()
+        };
+        prop_assert!(sum(&cost, &k) <= cap + 1e-9 * cap.max(1.0));
+        let best = brute_force_prefixes(&need, &cost, cap);
+        let value = sum(&need, &k);
+        prop_assert!((value - best).abs() <= 1e-9 * best.max(1.0), "{value} vs {best}");
+        let g = prefix_greedy(&need, &cost, cap);
+        prop_assert!(sum(&cost, &g) <= cap + 1e-9 * cap.max(1.0));
+        prop_assert!(value >= sum(&need, &g) - 1e-9);
+        // No covered prefix ends in an area without need.
+        for (v, &k) in need.iter().zip(&k) {
+            prop_assert!(k == 0 || v[k - 1] > 0.0);
+        }
+    }
+
     #[test]
     fn raising_need_never_lowers_rank(
         need in prop::collection::vec(0.0..50.0f64, 1..30),

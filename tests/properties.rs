@@ -10,7 +10,8 @@
 //! * Every point lands in at most one area, and it is the area the edge rule
 //!   names (brute force over geo's predicates), also on shared edges and vertices.
 //! * The plan never exceeds its budget: unequal wave budgets, lock-ins and
-//!   lock-outs, both solvers (tests/plan.rs has the optimality properties).
+//!   lock-outs, both solvers, whole catchments or areas as units (tests/plan.rs
+//!   has the optimality properties).
 //!
 //! Case counts are modest (`PROPTEST_CASES` raises them).
 
@@ -18,7 +19,7 @@ mod common;
 
 use careneed::inputs::points::parse_points;
 use careneed::inputs::table::{TableSpec, parse_table};
-use careneed::plan::select::{Candidate, Solver, select};
+use careneed::plan::select::{Candidate, Group, Solver, select, select_areas};
 use careneed::scores::{cni, vti};
 use careneed::spatial::assign::{AreaIndex, assign};
 use careneed::spatial::catchments::{from_polygons, summarise};
@@ -385,6 +386,59 @@ proptest! {
                 prop_assert!(spent <= capacity + slack, "wave {}: {spent} > {capacity}", k + 1);
             }
             prop_assert!(close(s.left, (total - spent).max(0.0), 1e-9));
+        }
+    }
+
+    #[test]
+    fn areas_as_units_never_exceed_the_budget(
+        g in prop::collection::vec(
+            (
+                prop::collection::vec((0.0..50.0f64, 0.0..2.0f64), 0..5),
+                prop::bool::weighted(0.15),
+                prop::bool::weighted(0.8),
+            ),
+            1..6,
+        ),
+        budgets in prop::collection::vec(0.0..4.0f64, 1..4),
+        seed in any::<u64>(),
+    ) {
+        let groups: Vec<Group> = g
+            .iter()
+            .map(|(areas, locked_in, allowed)| Group {
+                need: areas.iter().map(|a| a.0).collect(),
+                cost: areas.iter().map(|a| a.1).collect(),
+                locked_in: *locked_in,
+                allowed: *allowed,
+            })
+            .collect();
+        let mut priority: Vec<usize> = (0..groups.len()).collect();
+        shuffle(&mut priority, seed);
+        let total: f64 = budgets.iter().sum();
+        let slack = 1e-9 * total.max(1.0);
+        for solver in [Solver::Exact, Solver::Greedy] {
+            let s = select_areas(&groups, &budgets, solver, &priority).unwrap();
+            let k = s.covered.clone().unwrap();
+            let prefix = |x: &[f64], k: usize| x[..k].iter().sum::<f64>();
+            let mut new_cost = 0.0;
+            for (i, x) in groups.iter().enumerate() {
+                if x.locked_in {
+                    // A running catchment is covered whole, in wave 0.
+                    prop_assert_eq!((s.wave[i], k[i]), (Some(0), x.need.len()));
+                } else if !x.allowed {
+                    prop_assert_eq!((s.wave[i], k[i]), (None, 0));
+                } else {
+                    prop_assert_eq!(s.wave[i].is_some(), k[i] > 0);
+                    new_cost += prefix(&x.cost, k[i]);
+                }
+            }
+            prop_assert!(new_cost <= total + slack, "{new_cost} > {total}");
+            let (mut spent, mut capacity) = (0.0, 0.0);
+            for (w, b) in s.waves.iter().zip(&budgets) {
+                spent += w.cost;
+                capacity += b;
+                prop_assert!(spent <= capacity + slack, "{spent} > {capacity}");
+            }
+            prop_assert!(close(spent, new_cost, 1e-12));
         }
     }
 }

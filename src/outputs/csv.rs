@@ -206,7 +206,11 @@ pub fn catchments(r: &Release) -> Result<Vec<u8>> {
 /// barnsakert_nurse_fte, barnsakert_social_fte]` (visits are gross, the basic
 /// programme's included; FTE and SEK are the extra staff; phase 0 = running;
 /// `rank_low`/`rank_high`: the 90 % rank interval; empty without the Monte
-/// Carlo or without a rank).
+/// Carlo or without a rank). With areas as units (`plan.units = "areas"`) also
+/// `areas, areas_covered, covered_eligible_families, covered_fte,
+/// mean_covered_share`: the catchment's areas, those the exact selection covers
+/// (nearest its BVC first), their families and extra FTE, and the Monte Carlo's
+/// mean share of its areas covered.
 pub fn plan(r: &Release) -> Result<Vec<u8>> {
     let Some(plan) = &r.plan else {
         return Err(Error::Compute("the run has no plan".into()));
@@ -265,6 +269,19 @@ pub fn plan(r: &Release) -> Result<Vec<u8>> {
             .map(String::from),
         );
     }
+    let areas = plan.spec.units == crate::plan::Units::Areas;
+    if areas {
+        header.extend(
+            [
+                "areas",
+                "areas_covered",
+                "covered_eligible_families",
+                "covered_fte",
+                "mean_covered_share",
+            ]
+            .map(String::from),
+        );
+    }
     let rows = plan.order.iter().filter_map(|&i| {
         let c = r.catchments.get(i)?;
         let x = c.plan.as_ref()?;
@@ -310,6 +327,15 @@ pub fn plan(r: &Release) -> Result<Vec<u8>> {
                 cell(x.barnsakert_visits, 1),
                 cell(x.barnsakert_nurse_fte, 3),
                 cell(x.barnsakert_social_fte, 3),
+            ]);
+        }
+        if areas {
+            rec.extend([
+                x.areas_total.to_string(),
+                some(x.areas_covered),
+                cell(x.covered_eligible_families, 2),
+                cell(x.covered_fte, 3),
+                cell(x.mean_covered_share, 3),
             ]);
         }
         Some(rec)
@@ -384,19 +410,34 @@ pub fn plan_municipalities(r: &Release) -> Result<Vec<u8>> {
 
 /// `plan_areas.csv`: areas by need, ranked rows first: `rank, code, cni,
 /// eligible_families, need`.
+/// With areas as units also `bvc, distance_rank, covered`: the area's
+/// catchment, its place by distance from the BVC (1 = nearest) and whether the
+/// exact selection covers it.
 pub fn plan_areas(r: &Release) -> Result<Vec<u8>> {
     let Some(plan) = &r.plan else {
         return Err(Error::Compute("the run has no plan".into()));
     };
-    let header = ["rank", "code", "cni", "eligible_families", "need"];
+    let areas = plan.spec.units == crate::plan::Units::Areas;
+    let mut header = vec!["rank", "code", "cni", "eligible_families", "need"];
+    if areas {
+        header.extend(["bvc", "distance_rank", "covered"]);
+    }
     let rows = plan.areas.iter().map(|a| {
-        [
+        let mut rec = vec![
             some(a.rank),
             a.code.clone(),
             cell(a.cni, 4),
             cell(a.eligible_families, 3),
             cell(a.need, 3),
-        ]
+        ];
+        if areas {
+            rec.extend([
+                a.bvc.clone().unwrap_or_default(),
+                some(a.distance_rank),
+                a.covered.map(|c| c.to_string()).unwrap_or_default(),
+            ]);
+        }
+        rec
     });
     table(header, rows)
 }

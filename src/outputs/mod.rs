@@ -308,6 +308,7 @@ pub fn plan_json(p: &crate::release::ReleasedPlan) -> serde_json::Value {
         "rank_by": p.spec.rank_by,
         "need_weight": p.spec.need_weight,
         "budget_unit": p.spec.budget_unit,
+        "units": p.spec.units,
         "budgets": p.spec.budgets,
         "min_cni": p.spec.min_cni,
         "min_relative_vti": p.spec.min_relative_vti,

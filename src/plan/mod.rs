@@ -8,7 +8,7 @@
 //! | [`barnsakert`] | BarnSäkert's home visits: a competing demand on the same staff |
 //! | [`model`](mod@model) | counts and weights → catchment CNI, VTI, eligible families, need reached, cost |
 //! | [`rank`] | ranking by CNI, VTI or need reached, with a tie rule; per-municipality summary |
-//! | [`select`](mod@select) | exact knapsack and greedy baseline under an FTE or SEK budget, lock-in/out, minimum CNI, waves |
+//! | [`select`](mod@select) | exact knapsack and greedy baseline under an FTE or SEK budget, lock-in/out, minimum CNI, waves; with `plan.units = "areas"` a catchment's areas nearest its BVC ([`Units`]) |
 //! | [`robust`] | seeded Monte Carlo: 90 % rank interval and P(selected) per catchment |
 //!
 //! [`plan`] runs them on a [`PlanInput`]: the pieces of a run it needs (the area
@@ -52,7 +52,7 @@ use model::Model;
 use programme::{Eligibility, Programme, Resources};
 use rank::{MunicipalitySummary, NeedWeight, RankBy, ranks};
 use robust::{RobustSpec, Robustness, Rules};
-use select::{Selection, Solver, select};
+use select::{Selection, Solver};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -67,6 +67,19 @@ pub enum BudgetUnit {
     Sek,
 }
 
+/// The units a plan selects (`plan.units`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Units {
+    /// Whole catchments.
+    #[default]
+    Catchments,
+    /// Areas within catchments, nearest the BVC first: a catchment may be
+    /// covered in part (see [`select`](mod@select)). Needs catchments built from
+    /// BVC points.
+    Areas,
+}
+
 /// What a plan computes, with every default filled in (from a scenario's
 /// `[plan]` section by [`Scenario::plan_spec`](crate::scenario::Scenario::plan_spec)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -79,6 +92,9 @@ pub struct PlanSpec {
     pub need_weight: NeedWeight,
     /// The budgets' unit.
     pub budget_unit: BudgetUnit,
+    /// What is selected: whole catchments or their areas nearest the BVC.
+    #[serde(default)]
+    pub units: Units,
     /// One budget per rollout wave; empty: no selection beyond lock-ins.
     pub budgets: Vec<f64>,
     /// Only catchments with CNI strictly above this may be chosen.
@@ -116,6 +132,7 @@ impl PlanSpec {
             rank_by: RankBy::default(),
             need_weight: NeedWeight::default(),
             budget_unit: BudgetUnit::Fte,
+            units: Units::Catchments,
             budgets: Vec::new(),
             min_cni: None,
             min_relative_vti: None,
@@ -159,6 +176,9 @@ impl PlanSpec {
                 b("first_born_share"),
             ),
         ]);
+        if self.units == Units::Areas {
+            v.push(Parameter::new("plan.units", "areas", b("units")));
+        }
         if !self.budgets.is_empty() {
             v.push(Parameter::new(
                 "plan.budgets",
@@ -244,6 +264,14 @@ fn default_basis() -> BTreeMap<String, Basis> {
             "first_born_share",
             a("without a births table, 42 % of births are first births (set plan.first_born_share)"),
         ),
+        (
+            "units",
+            Basis::cite(
+                "fohm-2022",
+                "p. 15 (Växa tryggt, Region Skåne)",
+                "Vissa team har inte haft resurser för att inkludera alla förstföderskor, och då har man gjort urval utifrån exempelvis kortast geografiskt avstånd till BVC",
+            ),
+        ),
         ("robustness.draws", a("1 000 Monte Carlo draws")),
         ("robustness.seed", a("seed 2024, so reruns are identical")),
         (
@@ -308,11 +336,25 @@ pub struct CatchmentPlan {
     pub greedy_phase: Option<usize>,
     /// 90 % rank interval over the Monte Carlo draws.
     pub rank_interval: Option<(usize, usize)>,
-    /// Share of Monte Carlo draws that select it.
+    /// Share of Monte Carlo draws that select it (with areas as units: that
+    /// cover at least one of its areas).
     pub p_selected: Option<f64>,
+    /// Its areas (in the area table).
+    pub areas_total: usize,
+    /// Areas the exact selection covers, nearest the BVC first (all or none
+    /// with whole catchments); `None` without a selection.
+    pub areas_covered: Option<usize>,
+    /// Eligible families a year in the covered areas.
+    pub covered_eligible_families: Option<f64>,
+    /// What the programme needs for them (FTE, cost).
+    pub covered_resources: Option<Resources>,
+    /// With areas as units: the mean share of its areas the Monte Carlo draws cover.
+    pub mean_covered_share: Option<f64>,
 }
 
-/// Why the exact selection chose a catchment, or did not.
+/// Why the exact selection chose a catchment, or did not. With areas as units a
+/// catchment with any area covered is chosen ([`Reason::Wave`]), and one that
+/// does not fit is described by its nearest area ([`Reason::DoesNotFit`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Reason {
@@ -346,7 +388,7 @@ pub enum Reason {
     DoesNotFit {
         /// The last wave.
         wave: usize,
-        /// Its cost, in the budget's unit.
+        /// Its cost (with areas as units: its nearest area's), in the budget's unit.
         cost: f64,
         /// The budget left after the last wave.
         left: f64,
@@ -357,6 +399,7 @@ pub enum Reason {
     },
 }
 
+#[allow(clippy::too_many_arguments)]
 fn reason(
     c: usize,
     f: &model::Figures,
@@ -365,6 +408,7 @@ fn reason(
     exact: Option<&Selection>,
     municipality_out: bool,
     locked_out: bool,
+    nearest_area: Option<(f64, f64)>,
 ) -> Option<Reason> {
     let s = exact?;
     let x = candidates.get(c)?;
@@ -387,12 +431,26 @@ fn reason(
                 .filter(|&i| s.wave[i].is_some_and(|w| w > 0))
                 .map(ratio)
                 .fold(None, |m: Option<f64>, r| Some(m.map_or(r, |m| m.min(r))));
-            Reason::DoesNotFit {
-                wave: spec.budgets.len(),
-                cost: x.cost,
-                left: s.left,
-                need_per_cost: ratio(c),
-                lowest_chosen,
+            match nearest_area {
+                // Areas as units: not even its nearest area was worth its cost.
+                Some((need, cost)) => Reason::DoesNotFit {
+                    wave: spec.budgets.len(),
+                    cost,
+                    left: s.left,
+                    need_per_cost: if cost > 0.0 {
+                        need / cost
+                    } else {
+                        f64::INFINITY
+                    },
+                    lowest_chosen: None,
+                },
+                None => Reason::DoesNotFit {
+                    wave: spec.budgets.len(),
+                    cost: x.cost,
+                    left: s.left,
+                    need_per_cost: ratio(c),
+                    lowest_chosen,
+                },
             }
         }
         None if x.need <= 0.0 && x.allowed => Reason::NoNeed,
@@ -419,6 +477,12 @@ pub struct AreaPlan {
     pub eligible_families: f64,
     /// Eligible × CNI.
     pub need: f64,
+    /// With areas as units: its catchment's BVC id.
+    pub bvc: Option<String>,
+    /// With areas as units: its place by distance from its BVC (1 = nearest).
+    pub distance_rank: Option<usize>,
+    /// With areas as units and a selection: whether the exact selection covers it.
+    pub covered: Option<bool>,
 }
 
 /// A complete plan.
@@ -614,12 +678,38 @@ pub fn model(input: &PlanInput, eligibility: Eligibility, spec: &PlanSpec) -> Re
         .catchments
         .iter()
         .map(|k| {
-            k.areas
+            if spec.units == Units::Areas && k.distances.len() != k.areas.len() {
+                return Err(scenario_err(
+                    input.source,
+                    "plan.units",
+                    format!(
+                        "areas as units are taken nearest the BVC first, so they need catchments built from BVC points (inputs.bvc_points); BVC {:?} has no point",
+                        k.bvc
+                    ),
+                ));
+            }
+            let mut m: Vec<(usize, f64, f64)> = k
+                .areas
                 .iter()
-                .filter_map(|&(p, share)| Some((*row_of.get(&p)?, share)))
-                .collect()
+                .enumerate()
+                .filter_map(|(i, &(p, share))| {
+                    Some((
+                        *row_of.get(&p)?,
+                        share,
+                        k.distances.get(i).copied().unwrap_or(0.0),
+                    ))
+                })
+                .collect();
+            if spec.units == Units::Areas {
+                // Nearest the BVC first; ties by area code.
+                m.sort_by(|a, b| {
+                    a.2.total_cmp(&b.2)
+                        .then_with(|| table.rows[a.0].key.cmp(&table.rows[b.0].key))
+                });
+            }
+            Ok(m.into_iter().map(|(a, share, _)| (a, share)).collect())
         })
-        .collect();
+        .collect::<Result<Vec<_>>>()?;
     let (vti_centres, vti_of) = match input.vti {
         Some(v) => {
             let t = &v.centres;
@@ -836,6 +926,7 @@ pub fn plan(input: &PlanInput, spec: &PlanSpec) -> Result<Plan> {
         min_cni: spec.min_cni,
         min_relative_vti: spec.min_relative_vti,
         budgets: budgets.clone(),
+        units: spec.units,
     };
     let candidates = rules.candidates(&f);
     let rank = ranks(&f.measure, &m.bvc);
@@ -843,8 +934,8 @@ pub fn plan(input: &PlanInput, spec: &PlanSpec) -> Result<Plan> {
     let any_selection = !spec.budgets.is_empty() || !spec.lock_in.is_empty();
     let (exact, greedy) = if any_selection {
         (
-            Some(select(&candidates, &budgets, Solver::Exact, &order)?),
-            Some(select(&candidates, &budgets, Solver::Greedy, &order)?),
+            Some(rules.select(&m, &f, Solver::Exact, &order)?),
+            Some(rules.select(&m, &f, Solver::Greedy, &order)?),
         )
     } else {
         (None, None)
@@ -854,9 +945,44 @@ pub fn plan(input: &PlanInput, spec: &PlanSpec) -> Result<Plan> {
         None => None,
     };
 
+    // Per catchment, the areas the exact selection covers (nearest first with
+    // areas as units; all or none with whole catchments).
+    let covered: Option<Vec<usize>> = exact.as_ref().map(|s| match &s.covered {
+        Some(k) => k.clone(),
+        None => (0..n)
+            .map(|c| {
+                if s.wave[c].is_some() {
+                    m.members[c].len()
+                } else {
+                    0
+                }
+            })
+            .collect(),
+    });
+    // With areas as units, each catchment's nearest area: (need, cost).
+    let nearest_area: Vec<Option<(f64, f64)>> = match spec.units {
+        Units::Catchments => vec![None; n],
+        Units::Areas => m
+            .area_units(&f)
+            .into_iter()
+            .map(|(v, c)| v.first().copied().zip(c.first().copied()))
+            .collect(),
+    };
     let catchments: Vec<CatchmentPlan> = (0..n)
         .map(|c| {
             let resources = spec.programme.resources(f.eligible[c]);
+            let areas_covered = covered.as_ref().map(|k| k[c]);
+            let covered_eligible = areas_covered.map(|k| {
+                if k == m.members[c].len() {
+                    f.eligible[c]
+                } else {
+                    m.members[c]
+                        .iter()
+                        .take(k)
+                        .map(|&(a, share)| share * f.area_eligible[a])
+                        .sum()
+                }
+            });
             let muni = catchment_muni[c].clone();
             let estimated: BTreeSet<bool> = m.members[c]
                 .iter()
@@ -897,12 +1023,21 @@ pub fn plan(input: &PlanInput, spec: &PlanSpec) -> Result<Plan> {
                     exact.as_ref(),
                     opted_out[c],
                     spec.lock_out.contains(&m.bvc[c]),
+                    nearest_area[c],
                 ),
                 allowed: candidates[c].allowed,
                 phase: exact.as_ref().and_then(|s| s.wave[c]),
                 greedy_phase: greedy.as_ref().and_then(|s| s.wave[c]),
                 rank_interval: robustness.as_ref().map(|r| (r.rank_low[c], r.rank_high[c])),
                 p_selected: robustness.as_ref().map(|r| r.p_selected[c]),
+                areas_total: m.members[c].len(),
+                areas_covered,
+                covered_eligible_families: covered_eligible,
+                covered_resources: covered_eligible.map(|e| spec.programme.resources(e)),
+                mean_covered_share: robustness
+                    .as_ref()
+                    .and_then(|r| r.mean_covered_share.as_ref())
+                    .map(|v| v[c]),
             }
         })
         .collect();
@@ -914,15 +1049,30 @@ pub fn plan(input: &PlanInput, spec: &PlanSpec) -> Result<Plan> {
             RankBy::Cni | RankBy::Vti => f.area_cni[a],
         })
         .collect();
+    // With areas as units: each area's catchment, place by distance, covered.
+    let mut by_distance: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
+    if spec.units == Units::Areas {
+        for (c, mem) in m.members.iter().enumerate() {
+            for (i, &(a, _)) in mem.iter().enumerate() {
+                by_distance.entry(a).or_insert((c, i));
+            }
+        }
+    }
     let areas: Vec<AreaPlan> = rank::order(&area_measure, &m.area_codes)
         .into_iter()
         .enumerate()
-        .map(|(r, a)| AreaPlan {
-            code: m.area_codes[a].clone(),
-            rank: r + 1,
-            cni: f.area_cni[a],
-            eligible_families: f.area_eligible[a],
-            need: f.area_eligible[a] * f.area_cni[a].unwrap_or(1.0),
+        .map(|(r, a)| {
+            let place = by_distance.get(&a).copied();
+            AreaPlan {
+                code: m.area_codes[a].clone(),
+                rank: r + 1,
+                cni: f.area_cni[a],
+                eligible_families: f.area_eligible[a],
+                need: f.area_eligible[a] * f.area_cni[a].unwrap_or(1.0),
+                bvc: place.map(|(c, _)| m.bvc[c].clone()),
+                distance_rank: place.map(|(_, i)| i + 1),
+                covered: place.and_then(|(c, i)| covered.as_ref().map(|k| i < k[c])),
+            }
         })
         .collect();
 
@@ -984,8 +1134,7 @@ pub fn plan(input: &PlanInput, spec: &PlanSpec) -> Result<Plan> {
     for (c, muni) in catchment_muni.iter().enumerate() {
         if let Some(s) = muni.as_ref().and_then(|k| munis.get_mut(k)) {
             s.catchments += 1;
-            if catchments[c].phase.is_some() {
-                let r = &catchments[c].resources;
+            if let (Some(_), Some(r)) = (catchments[c].phase, &catchments[c].covered_resources) {
                 s.selected += 1;
                 s.selected_eligible += r.eligible_families;
                 for (employer, share) in &r.by_employer {

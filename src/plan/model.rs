@@ -238,3 +238,35 @@ impl Model {
         f
     }
 }
+
+impl Model {
+    /// Per catchment, the need reached and the cost of each of its member
+    /// areas, in member order (with areas as units, nearest the BVC first), by
+    /// the formulas of the module docs: `share × eligible` weighted by the
+    /// area's CNI, the catchment's relative VTI or nothing, and × cost per
+    /// family. Over all its areas they add up to the catchment's need and cost.
+    pub fn area_units(&self, f: &Figures) -> Vec<(Vec<f64>, Vec<f64>)> {
+        self.members
+            .iter()
+            .enumerate()
+            .map(|(c, members)| {
+                members
+                    .iter()
+                    .map(|&(a, share)| {
+                        let e = share * f.area_eligible.get(a).copied().unwrap_or(0.0);
+                        let need = match self.need_weight {
+                            NeedWeight::Cni => {
+                                e * f.area_cni.get(a).copied().flatten().unwrap_or(1.0)
+                            }
+                            NeedWeight::RelativeVti => {
+                                e * f.relative_vti.get(c).copied().flatten().unwrap_or(1.0)
+                            }
+                            NeedWeight::None => e,
+                        };
+                        (need, e * self.cost_per_family)
+                    })
+                    .unzip()
+            })
+            .collect()
+    }
+}

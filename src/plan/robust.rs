@@ -35,7 +35,12 @@
 //! catchment the result is the 90 % rank interval (the 5th and 95th
 //! percentiles of its rank over the draws, nearest-rank method: the
 //! `⌈0.05·D⌉`-th and `⌈0.95·D⌉`-th smallest) and `P(selected)`, the share of
-//! draws that select it.
+//! draws that select it. With areas as units (`plan.units = "areas"`) each draw
+//! selects prefixes of areas by the same exact solver
+//! ([`select_areas`]) on the draw's figures;
+//! `P(selected)` is then the share of draws covering at least one of the
+//! catchment's areas, and the mean covered share the mean over the draws of
+//! the share of its areas covered (summed as integers, so exact to the seed).
 //!
 //! The ranks are not kept draw by draw: per catchment the Monte Carlo counts
 //! the draws at each rank and the draws that select it, and reads the
@@ -61,8 +66,9 @@
 //! assert_eq!(a, b);
 //! ```
 
+use super::Units;
 use super::model::Model;
-use super::select::{Candidate, Solver, select};
+use super::select::{Candidate, Group, Selection, Solver, select, select_areas};
 use crate::error::{Error, Result};
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
@@ -112,6 +118,8 @@ pub struct Rules {
     pub min_relative_vti: Option<f64>,
     /// Wave budgets.
     pub budgets: Vec<f64>,
+    /// Whole catchments, or areas nearest the BVC first.
+    pub units: Units,
 }
 
 impl Rules {
@@ -132,6 +140,36 @@ impl Rules {
             })
             .collect()
     }
+
+    /// Selects from a draw's figures by these rules: whole catchments with
+    /// [`select`], areas with [`select_areas`] (a catchment's lock-in, lock-out
+    /// and minimums apply to all its areas).
+    pub fn select(
+        &self,
+        model: &Model,
+        f: &super::model::Figures,
+        solver: Solver,
+        priority: &[usize],
+    ) -> Result<Selection> {
+        let candidates = self.candidates(f);
+        match self.units {
+            Units::Catchments => select(&candidates, &self.budgets, solver, priority),
+            Units::Areas => {
+                let groups: Vec<Group> = model
+                    .area_units(f)
+                    .into_iter()
+                    .zip(&candidates)
+                    .map(|((need, cost), c)| Group {
+                        need,
+                        cost,
+                        locked_in: c.locked_in,
+                        allowed: c.allowed,
+                    })
+                    .collect();
+                select_areas(&groups, &self.budgets, solver, priority)
+            }
+        }
+    }
 }
 
 /// Per catchment (parallel to [`Model::bvc`]): the rank interval and `P(selected)`.
@@ -143,8 +181,13 @@ pub struct Robustness {
     pub rank_low: Vec<usize>,
     /// 95th percentile of the rank.
     pub rank_high: Vec<usize>,
-    /// Share of draws selecting the catchment.
+    /// Share of draws selecting the catchment (with areas as units: covering
+    /// at least one of its areas).
     pub p_selected: Vec<f64>,
+    /// With areas as units: per catchment, the mean over the draws of the share
+    /// of its areas covered; `None` with whole catchments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean_covered_share: Option<Vec<f64>>,
 }
 
 /// The random stream of draw `draw` under `seed`: ChaCha8 keyed by
@@ -194,6 +237,8 @@ struct Tally {
     n: usize,
     ranks: Vec<u32>,
     selected: Vec<u32>,
+    /// Σ areas covered over the draws (areas as units).
+    covered: Vec<u64>,
 }
 
 impl Tally {
@@ -202,6 +247,7 @@ impl Tally {
             n,
             ranks: vec![0; n * n],
             selected: vec![0; n],
+            covered: vec![0; n],
         }
     }
 
@@ -210,6 +256,9 @@ impl Tally {
             *a += b;
         }
         for (a, b) in self.selected.iter_mut().zip(&other.selected) {
+            *a += b;
+        }
+        for (a, b) in self.covered.iter_mut().zip(&other.covered) {
             *a += b;
         }
         self
@@ -274,12 +323,15 @@ pub fn simulate(model: &Model, rules: &Rules, spec: &RobustSpec) -> Result<Robus
             |mut t, k| {
                 let f = model.evaluate(&perturb(model, spec, &factor, k));
                 let order = super::rank::order(&f.measure, &model.bvc);
-                let s = select(&rules.candidates(&f), &rules.budgets, Solver::Exact, &order)?;
+                let s = rules.select(model, &f, Solver::Exact, &order)?;
                 for (r, &c) in order.iter().enumerate() {
                     t.ranks[c * t.n + r] += 1;
                 }
                 for (hits, wave) in t.selected.iter_mut().zip(&s.wave) {
                     *hits += u32::from(wave.is_some());
+                }
+                for (sum, &k) in t.covered.iter_mut().zip(s.covered.iter().flatten()) {
+                    *sum += k as u64;
                 }
                 Ok(t)
             },
@@ -294,11 +346,27 @@ pub fn simulate(model: &Model, rules: &Rules, spec: &RobustSpec) -> Result<Robus
         rank_high.push(percentile(ranks, 0.95));
         p_selected.push(f64::from(hits) / spec.draws as f64);
     }
+    // Integer sums, so the mean does not depend on how rayon split the draws.
+    let mean_covered_share = (rules.units == Units::Areas).then(|| {
+        tally
+            .covered
+            .iter()
+            .zip(&model.members)
+            .map(|(&sum, m)| {
+                if m.is_empty() {
+                    0.0
+                } else {
+                    sum as f64 / (spec.draws as f64 * m.len() as f64)
+                }
+            })
+            .collect()
+    });
     Ok(Robustness {
         spec: spec.clone(),
         rank_low,
         rank_high,
         p_selected,
+        mean_covered_share,
     })
 }
 
@@ -369,6 +437,7 @@ mod tests {
             min_cni: None,
             min_relative_vti: None,
             budgets: vec![budget],
+            units: Units::Catchments,
         }
     }
 

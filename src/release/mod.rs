@@ -28,7 +28,10 @@
 //!   that carries a withheld CNI or relative VTI (through the need weight) is
 //!   withheld with it; an area of the plan (`plan_areas.csv`) likewise
 //!   withholds its families and need when its eligible or accepting families
-//!   are below the threshold;
+//!   are below the threshold; with areas as units, a catchment's covered
+//!   families and FTE are withheld with its families, and when the covered or
+//!   the uncovered eligible or accepting families (the latter by difference
+//!   from the whole) are below the threshold;
 //! * **municipalities**: residents, children or eligible families below the
 //!   threshold withhold the row's figures and CNI;
 //! * **totals** (a wave, a selection, the county) that include a withheld row are
@@ -308,6 +311,16 @@ pub struct ReleasedPlanned {
     pub rank_interval: Option<(usize, usize)>,
     /// Share of draws selecting it.
     pub p_selected: Cell,
+    /// Its areas (in the area table).
+    pub areas_total: usize,
+    /// Areas the exact selection covers; `None` without a selection.
+    pub areas_covered: Option<usize>,
+    /// Eligible families a year in the covered areas.
+    pub covered_eligible_families: Cell,
+    /// Extra FTE for them.
+    pub covered_fte: Cell,
+    /// With areas as units: the mean share of its areas the Monte Carlo draws cover.
+    pub mean_covered_share: Cell,
 }
 
 /// One catchment, released: its summary and, with a plan, its plan.
@@ -360,6 +373,9 @@ impl Row for ReleasedCatchment {
                 ("barnsakert_social_fte", p.barnsakert_social_fte),
                 ("cost_sek", p.cost_sek),
                 ("p_selected", p.p_selected),
+                ("covered_eligible_families", p.covered_eligible_families),
+                ("covered_fte", p.covered_fte),
+                ("mean_covered_share", p.mean_covered_share),
             ]);
             v.extend(p.fte_by_profession.iter().map(|&c| ("fte", c)));
         }
@@ -435,6 +451,12 @@ pub struct ReleasedPlanArea {
     pub eligible_families: Cell,
     /// Eligible × CNI.
     pub need: Cell,
+    /// With areas as units: its catchment's BVC id.
+    pub bvc: Option<String>,
+    /// With areas as units: its place by distance from its BVC (1 = nearest).
+    pub distance_rank: Option<usize>,
+    /// With areas as units and a selection: covered by the exact selection.
+    pub covered: Option<bool>,
 }
 
 impl Row for ReleasedPlanArea {
@@ -760,6 +782,16 @@ pub fn release(input: ReleaseInput<'_>, privacy: Privacy) -> Release<'_> {
                                     NeedWeight::RelativeVti => centre_hidden,
                                     NeedWeight::None => false,
                                 };
+                            // The covered part and, by difference, the rest.
+                            let covered_hidden = families
+                                || x.covered_resources.as_ref().is_some_and(|c| {
+                                    p.hides_any(&[
+                                        Some(c.eligible_families),
+                                        Some(c.accepting_families),
+                                        Some(x.eligible_families - c.eligible_families),
+                                        Some(r.accepting_families - c.accepting_families),
+                                    ])
+                                });
                             let measure_hidden = match pl.spec.rank_by {
                                 RankBy::Cni => small,
                                 RankBy::Vti => centre_hidden,
@@ -816,6 +848,17 @@ pub fn release(input: ReleaseInput<'_>, privacy: Privacy) -> Release<'_> {
                                 greedy_phase: x.greedy_phase,
                                 rank_interval: x.rank_interval,
                                 p_selected: Cell::new(x.p_selected, false),
+                                areas_total: x.areas_total,
+                                areas_covered: x.areas_covered,
+                                covered_eligible_families: Cell::new(
+                                    x.covered_eligible_families,
+                                    covered_hidden,
+                                ),
+                                covered_fte: Cell::new(
+                                    x.covered_resources.as_ref().map(|r| r.fte_total),
+                                    covered_hidden,
+                                ),
+                                mean_covered_share: Cell::new(x.mean_covered_share, false),
                             }
                         }),
                     }
@@ -900,15 +943,40 @@ pub fn release(input: ReleaseInput<'_>, privacy: Privacy) -> Release<'_> {
         };
         let left = exact.as_ref().map_or(Cell::Missing, |e| e.left);
         let chosen_hidden = exact.as_ref().is_some_and(|e| e.need.is_withheld());
+        let areas_as_units = pl.spec.units == crate::plan::Units::Areas;
         for (c, x) in catchments.iter_mut().zip(&pl.catchments) {
             if let (Some(r), Some(why)) = (c.plan.as_mut(), &x.reason) {
+                // With areas as units a catchment left out is described by its
+                // nearest area's cost, withheld with that area's families.
+                let nearest_hidden = areas_as_units
+                    && pl
+                        .areas
+                        .iter()
+                        .find(|a| {
+                            a.bvc.as_deref() == Some(x.bvc.as_str()) && a.distance_rank == Some(1)
+                        })
+                        .is_none_or(|a| {
+                            p.hides_any(&[
+                                Some(a.eligible_families),
+                                Some(a.eligible_families * pl.spec.programme.acceptance),
+                            ])
+                        });
                 r.reason = reason_text(
                     why,
                     unit,
                     left,
-                    r.fte.is_withheld() || r.need.is_withheld(),
+                    r.fte.is_withheld() || r.need.is_withheld() || nearest_hidden,
                     chosen_hidden,
                 );
+                if let (true, Reason::Wave { .. }, Some(k)) = (areas_as_units, why, x.areas_covered)
+                {
+                    if k < x.areas_total {
+                        r.reason.push_str(&format!(
+                            " (its {k} area(s) nearest the BVC, of {})",
+                            x.areas_total
+                        ));
+                    }
+                }
             }
         }
         let gap_hidden = exact.as_ref().is_some_and(|e| e.need.is_withheld())
@@ -993,6 +1061,9 @@ pub fn release(input: ReleaseInput<'_>, privacy: Privacy) -> Release<'_> {
                     cni,
                     eligible_families: Cell::new(Some(a.eligible_families), families),
                     need: Cell::new(Some(a.need), families || cni.is_withheld()),
+                    bvc: a.bvc.clone(),
+                    distance_rank: a.distance_rank,
+                    covered: a.covered,
                 }
             })
             .collect();

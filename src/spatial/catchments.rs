@@ -89,6 +89,13 @@ pub struct Catchment {
     pub areas: Vec<(usize, f64)>,
     /// The catchment's polygon(s); `None` when it has no area.
     pub geometry: Option<MultiPolygon<f64>>,
+    /// Built from BVC points ([`nearest_bvc`]): per area, parallel to `areas`,
+    /// the straight-line distance from the BVC point to the area's centre (the
+    /// one it was assigned by: population-weighted when population points were
+    /// given, else the polygon centroid), in the CRS's units (metres in
+    /// SWEREF99 TM). Empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub distances: Vec<f64>,
 }
 
 /// How catchments were built.
@@ -487,6 +494,10 @@ pub fn nearest_bvc(
             bvc: p.bvc.clone(),
             name: p.name.clone(),
             geometry: dissolve(boundaries, areas.iter().copied()),
+            distances: areas
+                .iter()
+                .map(|&a| centres[a].map_or(f64::INFINITY, |[x, y]| (x - p.x).hypot(y - p.y)))
+                .collect(),
             areas: areas.into_iter().map(|a| (a, 1.0)).collect(),
         })
         .collect();
@@ -618,6 +629,7 @@ pub fn from_polygons(
                 .map(String::from),
             areas,
             geometry: (!c.geometry.0.is_empty()).then(|| c.geometry.clone()),
+            distances: Vec::new(),
         })
         .collect();
     out.sort_by(|a, b| a.bvc.cmp(&b.bvc));
@@ -733,6 +745,7 @@ pub fn from_listings(
                 boundaries,
                 (0..boundaries.len()).filter(|&a| top[a].is_some_and(|(b, _)| b == bvc)),
             ),
+            distances: Vec::new(),
         })
         .collect();
     let uncovered: Vec<usize> = (0..boundaries.len())
