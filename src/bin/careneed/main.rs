@@ -749,6 +749,22 @@ fn print_plan(p: &careneed::release::ReleasedPlan, catchments: usize) {
             );
         }
     }
+    if let (Some(b), Some((visits, nurse, social))) = (&p.spec.barnsakert, p.barnsakert) {
+        println!(
+            "plan: BarnSäkert, a competing demand on the same staff: {} home visits a year, {} nurse FTE (region), {} social services FTE (municipality); {} (assumptions: {} positive, {} visits each, {} with social services)",
+            text(visits, 0),
+            text(nurse, 2),
+            text(social, 2),
+            if b.in_budget {
+                "taken from wave 1's budget"
+            } else {
+                "reported beside the plan"
+            },
+            b.positive_share,
+            b.visits_per_family,
+            b.social_services_share
+        );
+    }
     if let Some(r) = &p.spec.robustness {
         println!(
             "plan: robustness: {} draws, seed {}, weights ±{}%, Poisson noise on counts: {}",
