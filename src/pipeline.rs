@@ -78,6 +78,7 @@ impl Run {
             ("listings (counted per area only)", &i.listings),
             ("geocoded children (counted per area only)", &i.children),
             ("births", &i.births),
+            ("CNI per care unit", &i.unit_cni),
         ]
         .into_iter()
         .filter_map(|(name, p)| Some((name.to_string(), p.clone()?)))
@@ -157,6 +158,16 @@ impl Run {
     fn later_parameters(&self) -> Vec<Parameter> {
         let sc = &self.scenario;
         let mut v = self.cni.research_parameters();
+        if let Some(u) = self.catchments.as_ref().and_then(|c| c.unit_cni.as_ref()) {
+            v.push(Parameter::new(
+                "catchment.cni",
+                format!(
+                    "as delivered per care unit in {}, SCB's reference; not the areas' population-weighted CNI",
+                    u.source
+                ),
+                Basis::Scenario("inputs.unit_cni".into()),
+            ));
+        }
         if let Some(x) = &self.vti {
             v.extend(x.spec.parameters());
         }
@@ -284,6 +295,7 @@ pub fn run(scenario: &Scenario) -> Result<Run> {
     for x in &scenario.cni.extra {
         spec.add_count(&x.name, x.column.as_deref().unwrap_or(&x.name), true);
     }
+    spec.accept_cni();
     spec.map_headers(&scenario.columns)?;
     // A table without the variables may carry a delivered CNI (a `cni`
     // column, SCB's commissioned delivery): read it so, or report the
@@ -307,6 +319,7 @@ pub fn run(scenario: &Scenario) -> Result<Run> {
         Err(e) => return Err(e),
     };
     report.extend(r);
+    crate::inputs::codes::note_versions(&table, &mut report);
 
     let boundaries = match &scenario.inputs.boundaries {
         Some(p) => {
@@ -335,7 +348,24 @@ pub fn run(scenario: &Scenario) -> Result<Run> {
         None => BTreeMap::new(),
     };
 
-    let cni = if table.column("cni").is_some() {
+    let has_variables = cni_spec
+        .variables
+        .iter()
+        .filter(|v| v.weight != 0.0)
+        .all(|v| table.column(&v.name).is_some());
+    let cni = if table.column("cni").is_some() && has_variables {
+        // Both a delivered CNI and the variables: they must agree.
+        let computed = cni::compute(&table, &cni_spec)?;
+        let gap = cni::check_delivered(&table, &computed)?;
+        report.info(
+            "delivered_cni",
+            Location::file(table.source.clone()).with_field("cni"),
+            format!(
+                "the table's cni column agrees with the CNI computed from its variables (largest difference {gap:.4}); the computed CNI is used"
+            ),
+        );
+        computed
+    } else if table.column("cni").is_some() {
         let delivered = cni::delivered(&table)?;
         if cni_spec.method == cni::Method::Research {
             report.warn(
@@ -546,11 +576,18 @@ fn catchments_for(
         .map(|a| a.counts)
         .unwrap_or_else(|| vec![0; b.areas.len()]);
     let summaries = catch::summarise(&catchments, b, &values.0, &values.1, &per_area, vti);
-    Ok(Some(CatchmentRun {
+    let mut run = CatchmentRun {
         catchments,
         summaries,
         children_per_area: per_area,
-    }))
+        unit_cni: None,
+    };
+    if let Some(p) = &i.unit_cni {
+        let (t, r) = read_table(&scenario.resolve(p), &TableSpec::unit_cni())?;
+        report.extend(r);
+        catch::apply_unit_cni(&mut run, &t, report)?;
+    }
+    Ok(Some(run))
 }
 
 /// `careneed vti`: the VTI of a per-BVC table, with a scenario's norms.

@@ -20,6 +20,7 @@
 //! bvc_field = "bvc"                # the BVC id in the points, polygons or listings
 //! children = "children.csv"        # geocoded children x,y,…,bvc (optional)
 //! births = "births.csv"            # code,births,first_births,first_in_sweden (optional; the plan)
+//! # unit_cni = "unit_cni.csv"      # bvc,cni[,population]: a CNI delivered per care unit feeds the catchments
 //!
 //! [columns]                        # canonical name = header in your file
 //! population = "Folkmängd"
@@ -164,6 +165,10 @@ pub struct Inputs {
     /// Births per area (CSV `code,births,first_births[,first_in_sweden]`): eligible
     /// families for the plan.
     pub births: Option<PathBuf>,
+    /// A CNI delivered per care unit (CSV `bvc,cni[,population,name]`, the id as in
+    /// the catchments): each catchment takes its unit's CNI as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_cni: Option<PathBuf>,
 }
 
 /// `[cni]`.

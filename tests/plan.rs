@@ -1031,3 +1031,94 @@ fn a_delivered_cni_is_used_as_given() {
     let err = pipeline::run(&s).unwrap_err().to_string();
     assert!(err.contains("under5"), "{err}");
 }
+
+#[test]
+fn a_cni_delivered_per_care_unit_feeds_the_catchments() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = county(dir.path(), "budget_fte = 1\n[plan.robustness]\ndraws = 50");
+    let baseline = pipeline::run(&s).unwrap();
+    let base = baseline.plan.as_ref().unwrap();
+    let eligible = |p: &careneed::plan::Plan, bvc: &str| {
+        p.catchments
+            .iter()
+            .find(|c| c.bvc == bvc)
+            .unwrap()
+            .eligible_families
+    };
+    std::fs::write(
+        dir.path().join("unit_cni.csv"),
+        "bvc,name,cni\neast,BVC East,2.0\nwest,BVC West,0.5\nnorth,BVC North,1.1\n",
+    )
+    .unwrap();
+    s.inputs.unit_cni = Some(dir.path().join("unit_cni.csv"));
+    let run = pipeline::run(&s).unwrap();
+    let c = run.catchments.as_ref().unwrap();
+    let cni_of = |bvc: &str| c.summaries.iter().find(|x| x.bvc == bvc).unwrap().cni;
+    assert_eq!((cni_of("east"), cni_of("west")), (Some(2.0), Some(0.5)));
+    // The plan uses the same CNI, as given, and weights the need by it.
+    let p = run.plan.as_ref().unwrap();
+    for (bvc, cni) in [("east", 2.0), ("west", 0.5)] {
+        let k = p.catchments.iter().find(|x| x.bvc == bvc).unwrap();
+        assert_eq!(k.cni, Some(cni));
+        assert_eq!(k.eligible_families, eligible(base, bvc));
+        assert!((k.need - k.eligible_families * cni).abs() < 1e-9, "{bvc}");
+    }
+    // The municipality totals add up to the catchments' need.
+    let total: f64 = p.catchments.iter().map(|k| k.need).sum();
+    let by_muni: f64 = p.municipalities.iter().map(|m| m.need).sum();
+    assert!((total - by_muni).abs() < 1e-9, "{total} {by_muni}");
+    // Nothing dropped silently; every output says where the CNI came from.
+    assert_eq!(run.report.of_kind("unit_cni_unmatched").count(), 1);
+    assert_eq!(run.report.of_kind("unit_cni").count(), 1);
+    let out = tempfile::tempdir().unwrap();
+    run.write(out.path()).unwrap();
+    let report = std::fs::read_to_string(out.path().join("run_report.json")).unwrap();
+    assert!(
+        report.contains("as delivered per care unit"),
+        "run_report.json"
+    );
+    let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    assert!(html.contains("as delivered per care unit"), "report.html");
+    // A CNI that is not positive is refused with its place.
+    std::fs::write(dir.path().join("unit_cni.csv"), "bvc,cni\neast,-1\n").unwrap();
+    let err = pipeline::run(&s).unwrap_err().to_string();
+    assert!(
+        err.starts_with(&format!(
+            "{}, line 2 (code east), field \"cni\"",
+            dir.path().join("unit_cni.csv").display()
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_cni_column_beside_the_variables_must_agree_with_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = county(dir.path(), "budget_fte = 1");
+    let header = "code,population,under5,foreign_born,elderly_alone,single_parents,movers,unemployed,low_education,cni\n";
+    // Computed from the variables: R = 0.15·Σw, CNI 2/3 and 4/3.
+    std::fs::write(
+        dir.path().join("areas.csv"),
+        format!("{header}A,1000,100,100,100,100,100,100,100,0.67\nB,1000,200,200,200,200,200,200,200,1.33\n"),
+    )
+    .unwrap();
+    let run = pipeline::run(&s).unwrap();
+    assert!(!run.cni.is_delivered());
+    assert!((run.cni.areas[1].cni.unwrap() - 4.0 / 3.0).abs() < 1e-12);
+    let note = run.report.of_kind("delivered_cni").next().unwrap();
+    assert!(note.message.contains("agrees"), "{}", note.message);
+    std::fs::write(
+        dir.path().join("areas.csv"),
+        format!("{header}A,1000,100,100,100,100,100,100,100,0.67\nB,1000,200,200,200,200,200,200,200,1.5\n"),
+    )
+    .unwrap();
+    let err = pipeline::run(&s).unwrap_err().to_string();
+    let file = dir.path().join("areas.csv").display().to_string();
+    assert!(
+        err.starts_with(&format!(
+            "{file}, line 3 (code B), field \"cni\": the table's cni 1.5 disagrees with 1.3333"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("keep one"), "{err}");
+}

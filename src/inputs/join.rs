@@ -7,6 +7,9 @@
 //!   notice of kind `table_only` (located at the table's file, line and code), and
 //!   every polygon without a row one of kind `boundaries_only` (located at the
 //!   boundary file, feature and code).
+//! * When codes are left over on both sides and the table and the boundaries are in
+//!   different DeSO versions (2018 and 2025, see [`codes`](super::codes)), one more
+//!   `Warning` of kind `deso_version` names each side's version and the fix.
 //! * [`Join::pairs`] follow the table's order; [`Join::table_only`] the table's and
 //!   [`Join::boundaries_only`] the boundary file's.
 //!
@@ -29,6 +32,7 @@
 
 use crate::error::Location;
 use crate::inputs::boundaries::Boundaries;
+use crate::inputs::codes;
 use crate::inputs::table::Table;
 use crate::report::Report;
 use serde::{Deserialize, Serialize};
@@ -83,6 +87,13 @@ pub fn join(table: &Table, boundaries: &Boundaries, report: &mut Report) -> Join
                     area.code, table.source
                 ),
             );
+        }
+    }
+    if !result.table_only.is_empty() || !result.boundaries_only.is_empty() {
+        let t = codes::versions(table.rows.iter().map(|r| r.key.as_str()));
+        let b = codes::versions(boundaries.areas.iter().map(|a| a.code.as_str()));
+        if let Some(message) = codes::mismatch(&table.source, &t, &boundaries.source, &b) {
+            report.warn("deso_version", Location::file(&table.source), message);
         }
     }
     result

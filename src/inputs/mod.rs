@@ -9,11 +9,14 @@
 //! * [`points`] reads located points (x, y columns) and checks them against a CRS.
 //! * [`validate`] checks polygon validity (repairing on request) and finds
 //!   overlapping areas.
+//! * [`codes`] knows DeSO and RegSO codes, both DeSO versions (2018, 2025) and
+//!   SCB's keys between DeSO and RegSO, shipped as data.
 //! * [`join`] matches table rows to boundary features by code and reports both
 //!   kinds of mismatch.
 
 pub mod area;
 pub mod boundaries;
+pub mod codes;
 pub mod crs;
 #[cfg(feature = "gpkg")]
 pub mod gpkg;

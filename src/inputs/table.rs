@@ -132,8 +132,14 @@ impl TableSpec {
                 c.required = false;
             }
         }
+        self.accept_cni();
+    }
+
+    /// Adds an optional `cni` column (a delivered index, not a count: no bound by
+    /// the population), so that a table with both a `cni` column and the variables
+    /// reads the `cni` column instead of ignoring it.
+    pub fn accept_cni(&mut self) {
         if !self.columns.iter().any(|c| c.name == "cni") {
-            // Not a count: no bound by the population.
             self.columns.push(ColumnSpec::new("cni", false, &[]));
         }
     }
@@ -154,6 +160,21 @@ impl TableSpec {
                 ColumnSpec::new("bcg_indicated", true, &[N]),
                 ColumnSpec::new("mother_smoking", true, &[N]),
                 ColumnSpec::new("nurse_fte", false, &[]),
+            ],
+        }
+    }
+
+    /// A CNI delivered per care unit (SCB's commissioned delivery for a BVC or
+    /// vårdcentral, computed from the unit's listed patients): key `bvc`; label
+    /// `name` optional; required `cni`; optional `population` (the listed).
+    pub fn unit_cni() -> Self {
+        TableSpec {
+            key: "bvc".into(),
+            key_header: "bvc".into(),
+            labels: vec![("name".into(), "name".into())],
+            columns: vec![
+                ColumnSpec::new("cni", true, &[]),
+                ColumnSpec::new("population", false, &[]),
             ],
         }
     }
@@ -326,6 +347,24 @@ impl Table {
     /// Whether the table has no rows (never true for a parsed table).
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
+    }
+    /// The table as CSV (UTF-8, `,`, canonical headers: key, labels, counts), so
+    /// that it reads back with the same spec. Numbers are written as Rust prints
+    /// them, which reads back to the same `f64`.
+    pub fn to_csv(&self) -> String {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let header = std::iter::once(self.key.as_str())
+            .chain(self.labels.iter().map(String::as_str))
+            .chain(self.columns.iter().map(String::as_str));
+        // Writing to a Vec cannot fail.
+        let _ = w.write_record(header);
+        for row in &self.rows {
+            let fields = std::iter::once(row.key.clone())
+                .chain(row.labels.iter().map(|l| l.clone().unwrap_or_default()))
+                .chain(row.values.iter().map(|v| v.to_string()));
+            let _ = w.write_record(fields);
+        }
+        String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
     }
 }
 

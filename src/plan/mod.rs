@@ -759,6 +759,7 @@ pub fn model(input: &PlanInput, eligibility: Eligibility, spec: &PlanSpec) -> Re
             .cni
             .is_delivered()
             .then(|| input.cni.areas.iter().map(|a| a.cni).collect()),
+        given_unit_cni: c.unit_cni.as_ref().map(|u| u.values.clone()),
         eligibility,
         bvc: c
             .catchments
@@ -1113,7 +1114,7 @@ pub fn plan(input: &PlanInput, spec: &PlanSpec) -> Result<Plan> {
                 });
         entry.population += m.population[row];
         entry.eligible_families += f.area_eligible[row];
-        entry.need += f.area_eligible[row] * f.area_cni[row].unwrap_or(1.0);
+        entry.need += f.area_eligible[row] * f.area_need_cni[row];
         entry.children += a
             .polygon
             .and_then(|p| children_per_polygon.get(p))

@@ -12,11 +12,13 @@
 //!               (R given, or Σ index / Σ population over areas   cni::reference_ratio
 //!               with residents)
 //! catchment CNI = Σ share·pop·CNI / Σ share·pop                  cni::weighted_mean
+//!               | the CNI delivered for its care unit, as given  (Model::given_unit_cni)
 //! vti_b       = (w₁·first + w₂·bcg + w₃·smoking) / newborns     vti::centre_vti (w = 1/3, 1, 1)
 //! relative    = (1 + vti_b) / (newborn-weighted mean of 1 + vti  vti::{mean_one_plus_vti, relative_vti}
 //!               over all centres)
 //! eligible    = Σ share × eligible families of the area
 //! need        = Σ share × eligible × area CNI   (need weight `cni`)
+//!               (with a CNI per care unit: eligible × the unit's CNI)
 //!             | eligible × relative VTI         (`relative_vti`)
 //!             | eligible                        (`none`)
 //! cost        = eligible × FTE (or SEK) per eligible family
@@ -36,6 +38,7 @@
 //!     counts: vec![vec![10.0], vec![30.0]],
 //!     reference: Reference::FromInput,
 //!     given_cni: None,
+//!     given_unit_cni: None,
 //!     eligibility: Eligibility::estimated(&[50.0, 100.0], 0.4),
 //!     bvc: vec!["X".into()],
 //!     members: vec![vec![(0, 1.0), (1, 0.5)]],
@@ -76,6 +79,11 @@ pub struct Model {
     /// weights and counts are then empty); `None` when computed from counts.
     #[serde(default)]
     pub given_cni: Option<Vec<Option<f64>>>,
+    /// A CNI delivered per care unit, per catchment (parallel to `bvc`), used as
+    /// the catchment's CNI and need weight in every draw; `None` when catchment
+    /// CNI is the areas' population-weighted mean.
+    #[serde(default)]
+    pub given_unit_cni: Option<Vec<Option<f64>>>,
     /// Eligible families per area and how they were found.
     pub eligibility: Eligibility,
     /// BVC id of each catchment.
@@ -120,6 +128,11 @@ pub struct Figures {
     pub area_cni: Vec<Option<f64>>,
     /// Eligible families per area.
     pub area_eligible: Vec<f64>,
+    /// The CNI that weights each area's eligible families in the need: its own
+    /// CNI, or with a CNI per care unit the share-weighted CNI of the units whose
+    /// catchments hold it; 1 when unknown. Summed over areas, `eligible × this`
+    /// is the catchments' total need.
+    pub area_need_cni: Vec<f64>,
     /// Catchment CNI.
     pub cni: Vec<Option<f64>>,
     /// Catchment relative VTI.
@@ -189,7 +202,30 @@ impl Model {
             vti::mean_one_plus_vti(d.vti_centres.iter().map(|c| c[0]).zip(vti.iter().copied()))
                 .unwrap_or(0.0);
         let n = self.bvc.len();
+        let unit = |c: usize| {
+            self.given_unit_cni
+                .as_ref()
+                .and_then(|u| u.get(c).copied().flatten())
+        };
+        let area_need_cni = match &self.given_unit_cni {
+            None => area_cni.iter().map(|c| c.unwrap_or(1.0)).collect(),
+            Some(_) => {
+                let mut sum = vec![(0.0, 0.0); self.area_codes.len()];
+                for (c, members) in self.members.iter().enumerate() {
+                    for &(a, share) in members {
+                        if let Some(x) = sum.get_mut(a) {
+                            x.0 += share * unit(c).unwrap_or(1.0);
+                            x.1 += share;
+                        }
+                    }
+                }
+                sum.iter()
+                    .map(|&(w, s)| if s > 0.0 { w / s } else { 1.0 })
+                    .collect()
+            }
+        };
         let mut f = Figures {
+            area_need_cni,
             area_cni,
             area_eligible,
             cni: Vec::with_capacity(n),
@@ -205,12 +241,18 @@ impl Model {
             for &(a, share) in members {
                 let e = share * f.area_eligible.get(a).copied().unwrap_or(0.0);
                 eligible += e;
-                need_cni += e * f.area_cni.get(a).copied().flatten().unwrap_or(1.0);
+                need_cni += e * match &self.given_unit_cni {
+                    Some(_) => unit(c).unwrap_or(1.0),
+                    None => f.area_cni.get(a).copied().flatten().unwrap_or(1.0),
+                };
             }
-            let cni = cni::weighted_mean(members.iter().filter_map(|&(a, share)| {
-                let cni = f.area_cni.get(a).copied().flatten()?;
-                Some((share * self.population[a], cni))
-            }));
+            let cni = match &self.given_unit_cni {
+                Some(_) => unit(c),
+                None => cni::weighted_mean(members.iter().filter_map(|&(a, share)| {
+                    let cni = f.area_cni.get(a).copied().flatten()?;
+                    Some((share * self.population[a], cni))
+                })),
+            };
             let relative_vti = self
                 .vti_of
                 .get(c)
@@ -255,9 +297,10 @@ impl Model {
                     .map(|&(a, share)| {
                         let e = share * f.area_eligible.get(a).copied().unwrap_or(0.0);
                         let need = match self.need_weight {
-                            NeedWeight::Cni => {
-                                e * f.area_cni.get(a).copied().flatten().unwrap_or(1.0)
-                            }
+                            NeedWeight::Cni => match &self.given_unit_cni {
+                                Some(u) => e * u.get(c).copied().flatten().unwrap_or(1.0),
+                                None => e * f.area_cni.get(a).copied().flatten().unwrap_or(1.0),
+                            },
                             NeedWeight::RelativeVti => {
                                 e * f.relative_vti.get(c).copied().flatten().unwrap_or(1.0)
                             }

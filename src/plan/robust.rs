@@ -419,6 +419,7 @@ mod tests {
             counts: vec![vec![100.0], vec![300.0]],
             reference: crate::scores::cni::Reference::FromInput,
             given_cni: None,
+            given_unit_cni: None,
             eligibility: Eligibility::estimated(&[60.0, 60.0], 0.4),
             bvc: vec!["a".into(), "b".into()],
             members: vec![vec![(0, 1.0)], vec![(1, 1.0)]],

@@ -625,6 +625,58 @@ pub fn delivered(table: &Table) -> Result<CniResult> {
     })
 }
 
+/// How far a delivered CNI may be from the one computed from the same table's
+/// variables: half a unit in the second decimal (SCB's deliveries are commonly
+/// rounded to two decimals), plus rounding slack. An assumption.
+pub const DELIVERED_TOLERANCE: f64 = 0.005 + 1e-9;
+
+/// Checks a table that carries both a `cni` column and the CNI variables: each
+/// area's delivered CNI must agree with the `computed` one within
+/// [`DELIVERED_TOLERANCE`]. The first area that does not is an error naming the
+/// file, line, code and field, both values and the fix. Returns the largest
+/// difference found. Areas without a CNI on either side are not compared.
+///
+/// ```
+/// use careneed::inputs::table::{parse_table, TableSpec};
+/// use careneed::scores::cni::{check_delivered, compute, CniSpec, Variable};
+/// let mut spec = TableSpec::areas();
+/// spec.deliver_cni();
+/// let csv = "code,population,under5,cni\nA,100,10,0.5\nB,100,30,1.6\n";
+/// let (t, _) = parse_table("t.csv", csv.as_bytes(), &spec).unwrap();
+/// let spec = CniSpec { variables: vec![Variable::new("under5", 1.0, "population")], ..CniSpec::default() };
+/// let computed = compute(&t, &spec).unwrap(); // 0.5 and 1.5
+/// let err = check_delivered(&t, &computed).unwrap_err().to_string();
+/// assert!(err.starts_with("t.csv, line 3 (code B), field \"cni\""), "{err}");
+/// assert!(err.contains("1.6 disagrees with 1.5"), "{err}");
+/// ```
+pub fn check_delivered(table: &Table, computed: &CniResult) -> Result<f64> {
+    let col = table.require("cni")?;
+    let mut largest: f64 = 0.0;
+    for (row, area) in table.rows.iter().zip(&computed.areas) {
+        let given = row.values[col];
+        let Some(value) = area.cni else { continue };
+        let gap = (given - value).abs();
+        if gap.is_nan() || gap > DELIVERED_TOLERANCE {
+            return Err(Error::input(
+                Location::file(table.source.clone())
+                    .at_line(row.line)
+                    .with_code(row.key.clone())
+                    .with_field("cni"),
+                crate::error::Problem::Invalid(format!(
+                    "the table's cni {} disagrees with {value:.4} computed from its variables ({}); \
+                     keep one: drop the cni column to compute the index, or the variables to use \
+                     it as delivered; if it was delivered with SCB's national R, give that R as \
+                     [cni] reference (careneed cni --reference)",
+                    crate::error::number(given),
+                    computed.reference.description()
+                )),
+            ));
+        }
+        largest = largest.max(gap);
+    }
+    Ok(largest)
+}
+
 impl CniResult {
     /// Whether the CNI was delivered computed ([`delivered`]).
     pub fn is_delivered(&self) -> bool {

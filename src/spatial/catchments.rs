@@ -156,6 +156,111 @@ pub struct CatchmentRun {
     pub summaries: Vec<CatchmentSummary>,
     /// Geocoded children located in each polygon of the boundaries (zeros without children).
     pub children_per_area: Vec<u64>,
+    /// A CNI delivered per care unit, when given ([`apply_unit_cni`]): the
+    /// summaries' CNI is then the unit's, as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_cni: Option<UnitCni>,
+}
+
+/// A CNI delivered per care unit (SCB computes it from the unit's listed
+/// patients), matched to the catchments by BVC id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnitCni {
+    /// The table it came from.
+    pub source: String,
+    /// Per catchment (in catchment order), the unit's CNI; `None` when the table
+    /// has no row for the catchment's BVC.
+    pub values: Vec<Option<f64>>,
+}
+
+/// Gives each catchment its care unit's delivered CNI from `table` (key `bvc`,
+/// column `cni`, see [`crate::inputs::table::TableSpec::unit_cni`]): the
+/// summaries' CNI is replaced, so every output and the plan use it as given.
+/// Nothing is dropped silently: a catchment without a row keeps no CNI and gets
+/// a `Warning` (kind `unit_cni_missing`), a row without a catchment a `Warning`
+/// (kind `unit_cni_unmatched`) at its file, line and id. A CNI that is not a
+/// positive finite number is an error naming the file, line, id and field.
+///
+/// ```
+/// use careneed::inputs::table::{parse_table, TableSpec};
+/// use careneed::spatial::catchments::{apply_unit_cni, Catchment, CatchmentRun, Catchments, CatchmentSummary, Method};
+/// let (t, _) = parse_table("vc.csv", b"bvc,cni\nX,1.8\nZ,0.9\n".as_slice(), &TableSpec::unit_cni()).unwrap();
+/// let summary = |bvc: &str| CatchmentSummary { bvc: bvc.into(), name: None, population: 100.0, children: 0.0, cni: Some(1.0), vti: None, relative_vti: None, areas: 1 };
+/// let catchment = |bvc: &str| Catchment { bvc: bvc.into(), name: None, areas: vec![(0, 1.0)], geometry: None, distances: vec![] };
+/// let mut run = CatchmentRun {
+///     catchments: Catchments { method: Method::Polygons, catchments: vec![catchment("X"), catchment("Y")], uncovered: vec![] },
+///     summaries: vec![summary("X"), summary("Y")],
+///     children_per_area: vec![0],
+///     unit_cni: None,
+/// };
+/// let mut report = careneed::Report::default();
+/// apply_unit_cni(&mut run, &t, &mut report).unwrap();
+/// assert_eq!(run.summaries[0].cni, Some(1.8));
+/// assert_eq!(run.summaries[1].cni, None);
+/// assert_eq!(report.of_kind("unit_cni_missing").count(), 1);
+/// assert_eq!(report.of_kind("unit_cni_unmatched").count(), 1);
+/// ```
+pub fn apply_unit_cni(
+    run: &mut CatchmentRun,
+    table: &crate::inputs::table::Table,
+    report: &mut Report,
+) -> crate::Result<()> {
+    let col = table.require("cni")?;
+    let mut by_id: HashMap<&str, (f64, &crate::inputs::table::Row)> = HashMap::new();
+    for row in &table.rows {
+        let v = row.values[col];
+        if !(v.is_finite() && v > 0.0) {
+            return Err(crate::Error::input(
+                Location::file(table.source.clone())
+                    .at_line(row.line)
+                    .with_code(row.key.clone())
+                    .with_field("cni"),
+                crate::error::Problem::Invalid(format!(
+                    "a delivered CNI must be a positive number, got {}",
+                    crate::error::number(v)
+                )),
+            ));
+        }
+        by_id.insert(row.key.as_str(), (v, row));
+    }
+    let mut values = Vec::with_capacity(run.summaries.len());
+    for s in &mut run.summaries {
+        let v = by_id.get(s.bvc.as_str()).map(|x| x.0);
+        if v.is_none() {
+            report.warn(
+                "unit_cni_missing",
+                Location::file(table.source.clone()).with_code(s.bvc.clone()),
+                format!(
+                    "catchment {} has no row in {}, so it has no CNI",
+                    crate::error::excerpt(&s.bvc),
+                    table.source
+                ),
+            );
+        }
+        s.cni = v;
+        values.push(v);
+    }
+    for row in &table.rows {
+        if !run.summaries.iter().any(|s| s.bvc == row.key) {
+            report.warn(
+                "unit_cni_unmatched",
+                Location::file(table.source.clone())
+                    .at_line(row.line)
+                    .with_code(row.key.clone()),
+                "no catchment has this care unit's id; its CNI is not used",
+            );
+        }
+    }
+    report.info(
+        "unit_cni",
+        Location::file(table.source.clone()).with_field("cni"),
+        "the catchments take the CNI delivered per care unit as given (SCB's reference), not the population-weighted CNI of their areas",
+    );
+    run.unit_cni = Some(UnitCni {
+        source: table.source.clone(),
+        values,
+    });
+    Ok(())
 }
 
 /// Population, children and need per catchment ([`summarise`]).

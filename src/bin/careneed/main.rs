@@ -93,6 +93,27 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Translate an area table between DeSO and RegSO with SCB's keys (shipped):
+    /// sum DeSO counts to RegSO, or spread RegSO counts to DeSO by population.
+    Translate {
+        /// Area table (code, population, optionally name, the CNI variables, other counts).
+        #[arg(long)]
+        table: PathBuf,
+        /// The level to translate to.
+        #[arg(long, value_enum)]
+        to: TargetArg,
+        /// DeSO version of the key (2018: RegSO 2020; 2025: RegSO 2025). To RegSO,
+        /// default: the version the codes show; to DeSO it must be given.
+        #[arg(long, value_parser = ["2018", "2025"])]
+        version: Option<String>,
+        /// DeSO populations for spreading to DeSO (a table with code and population);
+        /// without it, the DeSO of a RegSO get equal shares (an assumption, noted).
+        #[arg(long)]
+        population: Option<PathBuf>,
+        /// Output CSV.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Compute VTI, weighted newborns and nurse time by the staffing norm per BVC.
     Vti {
         /// Per-BVC table: bvc, newborns, first_born, bcg_indicated, mother_smoking,
@@ -231,6 +252,14 @@ enum Command {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum TargetArg {
+    /// Sum DeSO to RegSO.
+    Regso,
+    /// Spread RegSO to DeSO.
+    Deso,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum MethodArg {
     Scb,
     Research,
@@ -362,6 +391,57 @@ fn run(cli: Cli) -> careneed::Result<()> {
             print_notices(&released);
             println!("{}", run.cni.reference.description());
             println!("wrote {} ({} areas)", out.display(), run.cni.areas.len());
+            Ok(())
+        }
+        Command::Translate {
+            table,
+            to,
+            version,
+            population,
+            out,
+        } => {
+            use careneed::inputs::codes::{self, DesoVersion, Target};
+            use careneed::inputs::table::{TableSpec, read_table};
+            let mut spec = TableSpec::areas();
+            spec.deliver_cni();
+            let (t, mut notices) = read_table(&table, &spec)?;
+            let pops = match &population {
+                Some(p) => {
+                    let (pt, r) = read_table(p, &spec)?;
+                    notices.extend(r);
+                    let i = pt.require("population")?;
+                    Some(
+                        pt.rows
+                            .iter()
+                            .map(|r| (r.key.clone(), r.values[i]))
+                            .collect(),
+                    )
+                }
+                None => None,
+            };
+            let version = version.map(|v| {
+                if v == "2018" {
+                    DesoVersion::V2018
+                } else {
+                    DesoVersion::V2025
+                }
+            });
+            let target = match to {
+                TargetArg::Regso => Target::Regso,
+                TargetArg::Deso => Target::Deso,
+            };
+            let (result, _, r) = codes::translate(&t, target, version, pops.as_ref())?;
+            notices.extend(r);
+            let mut inputs = vec![table.clone()];
+            inputs.extend(population.clone());
+            outputs::check_not_input(&out, &inputs)?;
+            outputs::write_atomic(&out, result.to_csv().as_bytes())?;
+            for n in &notices.notices {
+                if n.kind == "translate" || n.kind == "spread_equal" || n.level != Level::Info {
+                    eprintln!("careneed: {}", n.message);
+                }
+            }
+            println!("wrote {} ({} rows)", out.display(), result.rows.len());
             Ok(())
         }
         Command::Vti {
