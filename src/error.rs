@@ -3,7 +3,8 @@
 //!
 //! Every error names its [`Location`]; its `Display` is one sentence a planner
 //! can act on, e.g.
-//! `areas.csv, line 14, field "under5": negative count -3`.
+//! `areas.csv, line 14, field "under5": negative count -3`, or in a workbook
+//! `areas.xlsx, sheet "DeSO", cell C14 (code 0114A0010), field "under5": negative count -3`.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -14,9 +15,15 @@ use std::path::PathBuf;
 pub struct Location {
     /// The file (as given by the caller), or a description such as `scenario`.
     pub file: String,
-    /// 1-based line in a text table (the header is line 1).
+    /// The sheet of a workbook (`.xlsx`, `.xls`, `.ods`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub sheet: Option<String>,
+    /// 1-based line in a text table (the header is line 1); in a sheet, the row.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub line: Option<u64>,
+    /// The cell of a sheet in A1 style (`C14`); shown instead of the row.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub cell: Option<String>,
     /// 0-based feature index in a GeoJSON FeatureCollection.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub feature: Option<usize>,
@@ -44,6 +51,16 @@ impl Location {
         self.line = Some(line);
         self
     }
+    /// This location in a sheet of a workbook.
+    pub fn in_sheet(mut self, sheet: impl Into<String>) -> Self {
+        self.sheet = Some(sheet.into());
+        self
+    }
+    /// This location at a cell of a sheet, in A1 style (`C14`).
+    pub fn at_cell(mut self, cell: impl Into<String>) -> Self {
+        self.cell = Some(cell.into());
+        self
+    }
     /// This location at a 0-based feature index.
     pub fn at_feature(mut self, feature: usize) -> Self {
         self.feature = Some(feature);
@@ -69,8 +86,14 @@ impl Location {
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file)?;
-        if let Some(line) = self.line {
-            write!(f, ", line {line}")?;
+        if let Some(sheet) = &self.sheet {
+            write!(f, ", sheet \"{sheet}\"")?;
+        }
+        match (&self.cell, self.line) {
+            (Some(cell), _) => write!(f, ", cell {cell}")?,
+            (None, Some(line)) if self.sheet.is_some() => write!(f, ", row {line}")?,
+            (None, Some(line)) => write!(f, ", line {line}")?,
+            (None, None) => {}
         }
         if let Some(feature) = self.feature {
             write!(f, ", feature {feature}")?;
@@ -183,6 +206,13 @@ pub enum Problem {
         /// The text found.
         value: String,
     },
+    /// A value withheld by its publisher: SCB's `..` (value not available or too
+    /// uncertain to publish; in small areas, mostly withheld for privacy).
+    /// careneed does not impute it.
+    #[error(
+        "the value is withheld (`..`, SCB's mark for a value not published); careneed does not guess it: get the value from the data's owner (SCB delivers tables with it on commission), or, for a CNI variable, remove the column and set its weight to 0 in [cni.weights]"
+    )]
+    Withheld,
     /// A count is negative.
     #[error("negative count {value}")]
     Negative {

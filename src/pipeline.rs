@@ -89,7 +89,7 @@ impl Run {
     pub fn input_paths(&self) -> Vec<PathBuf> {
         self.inputs()
             .into_iter()
-            .map(|(_, p)| self.scenario.resolve(&p))
+            .map(|(_, p)| crate::inputs::table::table_file(&self.scenario.resolve(&p)))
             .collect()
     }
 
@@ -378,11 +378,7 @@ pub fn run(scenario: &Scenario) -> Result<Run> {
     } else {
         cni::compute(&table, &cni_spec)?
     };
-    report.info(
-        "reference",
-        Location::file(table.source.clone()),
-        cni.reference.description(),
-    );
+    report.info("reference", table.location(), cni.reference.description());
     report.extend(cni.report.clone());
 
     let vti = match &scenario.inputs.bvc_table {
@@ -620,7 +616,7 @@ impl VtiRun {
             name: scenario.name.clone(),
             scenario: scenario.source.clone(),
             inputs: vec![("BVC table (VTI)".into(), self.table.clone())],
-            input_paths: vec![self.table.clone()],
+            input_paths: vec![crate::inputs::table::table_file(&self.table)],
             ..Meta::default()
         };
         crate::release::release_centres(

@@ -6,7 +6,7 @@
 //! name = "Demo county"
 //!
 //! [inputs]
-//! areas = "areas.csv"              # area table (required)
+//! areas = "areas.csv"              # area table (required); CSV, or a workbook sheet: "areas.xlsx#DeSO"
 //! boundaries = "deso.geojson"      # polygons, GeoJSON or GeoPackage .gpkg (optional)
 //! code_field = "code"              # boundary property holding the area code
 //! layer = "deso"                   # GeoPackage layer (only when the file has several)
@@ -126,7 +126,8 @@ pub struct Scenario {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Inputs {
-    /// Area table (CSV).
+    /// Area table: CSV, or a sheet of an `.xlsx`, `.xls` or `.ods` workbook
+    /// (`areas.xlsx#DeSO` names the sheet; without `#`, its only sheet).
     pub areas: Option<PathBuf>,
     /// Boundaries (GeoJSON, or GeoPackage when the name ends in `.gpkg`).
     pub boundaries: Option<PathBuf>,
@@ -141,7 +142,7 @@ pub struct Inputs {
     /// Repair invalid polygons (each repair reported) instead of refusing them.
     #[serde(default)]
     pub repair: bool,
-    /// Per-BVC VTI table (CSV).
+    /// Per-BVC VTI table (CSV or a workbook sheet, as `areas`).
     pub bvc_table: Option<PathBuf>,
     /// Municipality names: CSV with `code,name`.
     pub municipalities: Option<PathBuf>,
@@ -162,8 +163,8 @@ pub struct Inputs {
     /// Geocoded children (CSV `x,y,…,bvc`, in the boundaries' CRS): counts per area
     /// and population-weighted centroids for the catchments.
     pub children: Option<PathBuf>,
-    /// Births per area (CSV `code,births,first_births[,first_in_sweden]`): eligible
-    /// families for the plan.
+    /// Births per area (`code,births,first_births[,first_in_sweden]`; CSV or a
+    /// workbook sheet, as `areas`): eligible families for the plan.
     pub births: Option<PathBuf>,
     /// A CNI delivered per care unit (CSV `bvc,cni[,population,name]`, the id as in
     /// the catchments): each catchment takes its unit's CNI as given.

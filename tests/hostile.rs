@@ -49,6 +49,9 @@ struct Case {
     /// `Compute`. Absent: the input must be read (with the notices below).
     error: Option<String>,
     line: Option<u64>,
+    /// The sheet and cell (A1 style) of an error in a workbook.
+    sheet: Option<String>,
+    cell: Option<String>,
     feature: Option<usize>,
     field: Option<String>,
     /// Words the error's message (or, when reading succeeds, some notice) holds.
@@ -181,6 +184,18 @@ fn check(case: &Case) -> Result<(), String> {
                 return Err(format!(
                     "line {:?}, expected {:?}: {message}",
                     location.line, case.line
+                ));
+            }
+            if case.sheet.is_some() && location.sheet != case.sheet {
+                return Err(format!(
+                    "sheet {:?}, expected {:?}: {message}",
+                    location.sheet, case.sheet
+                ));
+            }
+            if case.cell.is_some() && location.cell != case.cell {
+                return Err(format!(
+                    "cell {:?}, expected {:?}: {message}",
+                    location.cell, case.cell
                 ));
             }
             if case.feature.is_some() && location.feature != case.feature {

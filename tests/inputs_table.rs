@@ -92,11 +92,19 @@ fn non_numeric_count_names_line_code_and_column() {
 }
 
 #[test]
-fn scb_suppression_marker_and_empty_field_are_not_numbers() {
+fn scb_suppression_marker_is_withheld_and_empty_field_not_a_number() {
     let bytes = areas("2180C1010,A,1200,..,300,40,25,150,30,80\n");
-    let (loc, problem) = input_error(parse_table("areas.csv", &bytes, &TableSpec::areas()));
+    let result = parse_table("areas.csv", &bytes, &TableSpec::areas());
+    let message = result.as_ref().unwrap_err().to_string();
+    assert!(
+        message.starts_with(
+            "areas.csv, line 2 (code 2180C1010), field \"under5\": the value is withheld (`..`"
+        ),
+        "{message}"
+    );
+    let (loc, problem) = input_error(result);
     assert_eq!((loc.line, loc.field.as_deref()), (Some(2), Some("under5")));
-    assert_eq!(problem, Problem::NotANumber { value: "..".into() });
+    assert_eq!(problem, Problem::Withheld);
 
     let bytes = areas("2180C1010,A,1200,60,300,40,25,150,, 80\n");
     let (loc, problem) = input_error(parse_table("areas.csv", &bytes, &TableSpec::areas()));

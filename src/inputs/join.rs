@@ -63,9 +63,7 @@ pub fn join(table: &Table, boundaries: &Boundaries, report: &mut Report) -> Join
                 result.table_only.push(r);
                 report.warn(
                     "table_only",
-                    Location::file(&table.source)
-                        .at_line(row.line)
-                        .with_code(&row.key),
+                    table.row_location(row).with_code(&row.key),
                     format!(
                         "code {} has no polygon in {}; it is left out of maps",
                         row.key, boundaries.source

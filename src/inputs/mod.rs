@@ -2,7 +2,9 @@
 //!
 //! * [`text`] decodes bytes (UTF-8 with or without BOM, Windows-1252/Latin-1) and
 //!   detects the delimiter (`,` or `;`).
-//! * [`table`] reads the area table (one row per DeSO) into counts by variable.
+//! * [`table`] reads the area table (one row per DeSO) into counts by variable,
+//!   from CSV or, with the feature `excel` (on by default), a sheet of an `.xlsx`,
+//!   `.xls` or `.ods` workbook (`workbook`).
 //! * [`boundaries`] reads GeoJSON polygons and detects their CRS ([`crs`]);
 //!   [`gpkg`] reads GeoPackage layers (feature `gpkg`, on by default);
 //!   `reproject` brings any EPSG code to SWEREF99 TM through PROJ (feature `proj`).
@@ -29,3 +31,5 @@ mod settle;
 pub mod table;
 pub mod text;
 pub mod validate;
+#[cfg(feature = "excel")]
+pub mod workbook;

@@ -21,8 +21,9 @@
 //!   space or a narrow no-break space (`1 234 567`, `1 234,5`: how Swedish Excel
 //!   writes numbers) are read without the spaces; spaces anywhere else (`12 34`)
 //!   are not a number. A negative count is [`Problem::Negative`], `NaN` or `inf`
-//!   [`Problem::NotFinite`], anything else, including an empty field and SCB's `..`
-//!   suppression marker, [`Problem::NotANumber`].
+//!   [`Problem::NotFinite`], SCB's `..` suppression marker [`Problem::Withheld`]
+//!   (careneed does not impute it), anything else, including an empty field,
+//!   [`Problem::NotANumber`].
 //! * **Bounds**: a count larger than a column it is part of on the same row (for
 //!   example `under5` > `population`) is [`Problem::ExceedsDenominator`]. A bound
 //!   whose column is optional and absent is not checked.
@@ -41,7 +42,7 @@
 //! ```
 
 use crate::error::{Error, Location, Problem, excerpt};
-use crate::inputs::text::{CsvText, Encoding, parse_csv};
+use crate::inputs::text::{CellIssue, CsvText, Encoding, parse_csv};
 use crate::report::Report;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -280,7 +281,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// One data row of a [`Table`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Row {
-    /// The 1-based line in the file.
+    /// The 1-based line in the file (in a workbook, the row of the sheet).
     pub line: u64,
     /// The key (area code or BVC id), trimmed.
     pub key: String,
@@ -295,6 +296,9 @@ pub struct Row {
 pub struct Table {
     /// The file, as given by the caller.
     pub source: String,
+    /// The sheet, when read from a workbook.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
     /// The encoding the file was decoded from.
     pub encoding: Encoding,
     /// `,` or `;`.
@@ -310,11 +314,25 @@ pub struct Table {
 }
 
 impl Table {
+    /// The table's location: its file, and its sheet when read from a workbook.
+    pub fn location(&self) -> Location {
+        let at = Location::file(self.source.clone());
+        match &self.sheet {
+            Some(sheet) => at.in_sheet(sheet.clone()),
+            None => at,
+        }
+    }
+
+    /// A row's location: its line in a CSV file, its sheet and row in a workbook.
+    pub fn row_location(&self, row: &Row) -> Location {
+        self.location().at_line(row.line)
+    }
+
     /// The index of a numeric column, or a `MissingColumn` error naming the file and column.
     pub fn require(&self, name: &str) -> crate::Result<usize> {
         self.column(name).ok_or_else(|| {
             Error::input(
-                Location::file(self.source.clone()).with_field(name),
+                self.location().with_field(name),
                 Problem::MissingColumn {
                     column: name.to_string(),
                     available: self.columns.join(", "),
@@ -412,6 +430,9 @@ fn parse_number(text: &str, decimal_comma: bool) -> Result<f64, Problem> {
             value: excerpt(trimmed),
         });
     }
+    if trimmed == ".." {
+        return Err(Problem::Withheld);
+    }
     let ungrouped = ungroup(trimmed);
     let trimmed_ungrouped: &str = &ungrouped;
     let normal: Cow<str> =
@@ -465,7 +486,7 @@ fn find_header(
             if csv.headers[*i] != wanted {
                 report.info(
                     "column",
-                    csv.header_location().with_field(&csv.headers[*i]),
+                    csv.cell_location(csv.header_line, *i).with_field(&csv.headers[*i]),
                     format!(
                         "header \"{}\" taken as column \"{canonical}\" (expected \"{wanted}\"; case ignored)",
                         csv.headers[*i]
@@ -553,41 +574,85 @@ pub fn table_from_csv(csv: &CsvText, spec: &TableSpec) -> crate::Result<(Table, 
         })
         .collect();
 
-    let decimal_comma = csv.delimiter == ';';
+    let decimal_comma = csv.decimal_comma();
     let mut first_seen: HashMap<String, u64> = HashMap::with_capacity(csv.records.len());
     let mut rows = Vec::with_capacity(csv.records.len());
     for record in &csv.records {
-        let at = Location::file(&csv.source).at_line(record.line);
+        let line = record.line;
+        let at = |i: usize| csv.cell_location(line, i);
         let field = |i: usize| record.fields.get(i).map_or("", String::as_str);
+        // A workbook's cells that hold no usable value: a formula never computed
+        // and an error value (wherever read); a date or boolean (where a count is
+        // expected); an empty cell under merged cells (as a key or a count).
+        let issue = |i: usize, count: bool| {
+            let problem = match csv.cell_issues.get(&(line, i))? {
+                CellIssue::Uncomputed(formula) => format!(
+                    "a formula ({}) without a cached value; open the workbook in Excel or LibreOffice, let it calculate, and save it",
+                    excerpt(formula)
+                ),
+                CellIssue::ErrorValue(e) => format!(
+                    "an error value ({}), not a number; correct the formula in the workbook",
+                    excerpt(e)
+                ),
+                CellIssue::Date(date) if count => {
+                    format!("a date ({date}), expected a count; is the column formatted as a date?")
+                }
+                CellIssue::Bool(b) if count => {
+                    format!("a boolean ({b}), expected a count")
+                }
+                CellIssue::Merged(range) if count || i == key_index => format!(
+                    "empty: the cell is part of merged cells {range}, whose value is in their first cell only; unmerge them and fill in every cell"
+                ),
+                _ => return None,
+            };
+            Some(Problem::Invalid(problem))
+        };
+        if let Some(problem) = issue(key_index, false) {
+            return Err(Error::input(
+                at(key_index).with_field(&csv.headers[key_index]),
+                problem,
+            ));
+        }
         let key = field(key_index).trim().to_string();
         if key.is_empty() {
             return Err(Error::input(
-                at.with_field(&csv.headers[key_index]),
+                at(key_index).with_field(&csv.headers[key_index]),
                 Problem::EmptyCode,
             ));
         }
         if let Some(first) = first_seen.get(&key) {
+            let first = match &csv.sheet {
+                Some(_) => format!("row {first}"),
+                None => format!("line {first}"),
+            };
             return Err(Error::input(
-                at.with_code(&key).with_field(&csv.headers[key_index]),
-                Problem::DuplicateCode {
-                    code: key,
-                    first: format!("line {first}"),
-                },
+                at(key_index)
+                    .with_code(&key)
+                    .with_field(&csv.headers[key_index]),
+                Problem::DuplicateCode { code: key, first },
             ));
         }
         first_seen.insert(key.clone(), record.line);
-        let at = at.with_code(&key);
+        let at = |i: usize| at(i).with_code(&key).with_field(&csv.headers[i]);
 
         let mut values = Vec::with_capacity(columns.len());
         for (_, i) in &columns {
-            let value = parse_number(field(*i), decimal_comma)
-                .map_err(|p| Error::input(at.clone().with_field(&csv.headers[*i]), p))?;
+            if let Some(problem) = issue(*i, true) {
+                return Err(Error::input(at(*i), problem));
+            }
+            let value =
+                parse_number(field(*i), decimal_comma).map_err(|p| Error::input(at(*i), p))?;
             values.push(value);
+        }
+        for (_, i) in &labels {
+            if let Some(problem) = issue(*i, false) {
+                return Err(Error::input(at(*i), problem));
+            }
         }
         for &(k, b) in &bounds {
             if values[k] > values[b] {
                 return Err(Error::input(
-                    at.with_field(&csv.headers[columns[k].1]),
+                    at(columns[k].1),
                     Problem::ExceedsDenominator {
                         value: values[k],
                         denominator: csv.headers[columns[b].1].clone(),
@@ -612,11 +677,12 @@ pub fn table_from_csv(csv: &CsvText, spec: &TableSpec) -> crate::Result<(Table, 
     }
 
     if spec.key == "code" {
-        note_malformed_codes(&rows, csv, &csv.headers[key_index], &mut report);
+        note_malformed_codes(&rows, csv, key_index, &mut report);
     }
 
     let table = Table {
         source: csv.source.clone(),
+        sheet: csv.sheet.clone(),
         encoding: csv.encoding,
         delimiter: csv.delimiter,
         key: spec.key.clone(),
@@ -639,7 +705,8 @@ fn looks_like_deso(code: &str) -> bool {
 
 /// When most codes are DeSO codes, warns (kind `malformed_code`) about each that is
 /// not, e.g. `114A0010`, whose leading zero Excel dropped.
-fn note_malformed_codes(rows: &[Row], csv: &CsvText, header: &str, report: &mut Report) {
+fn note_malformed_codes(rows: &[Row], csv: &CsvText, key_index: usize, report: &mut Report) {
+    let header = csv.headers[key_index].as_str();
     let deso = rows.iter().filter(|r| looks_like_deso(&r.key)).count();
     if deso * 2 <= rows.len() || deso == rows.len() {
         return;
@@ -653,8 +720,7 @@ fn note_malformed_codes(rows: &[Row], csv: &CsvText, header: &str, report: &mut 
         };
         report.warn(
             "malformed_code",
-            Location::file(&csv.source)
-                .at_line(row.line)
+            csv.cell_location(row.line, key_index)
                 .with_code(&row.key)
                 .with_field(header),
             format!(
@@ -665,15 +731,100 @@ fn note_malformed_codes(rows: &[Row], csv: &CsvText, header: &str, report: &mut 
     }
 }
 
-/// Parses a table from bytes; `source` names the file in errors and notices.
+/// Parses a table from bytes; `source` names the file in errors and notices. With
+/// the feature `excel`, bytes that are a workbook (a ZIP or OLE file, or `source`
+/// ending in `.xlsx`, `.xlsm`, `.xls`, `.ods`) are read as one: its only sheet.
 pub fn parse_table(source: &str, bytes: &[u8], spec: &TableSpec) -> crate::Result<(Table, Report)> {
+    #[cfg(feature = "excel")]
+    {
+        use crate::inputs::workbook::{Kind, extension, kind};
+        match kind(source, bytes) {
+            Kind::Workbook => return parse_workbook_table(source, bytes, None, spec),
+            Kind::NamedOnly => {
+                let (table, mut report) = table_from_csv(&parse_csv(source, bytes)?, spec)?;
+                report.warn(
+                    "format",
+                    Location::file(source),
+                    format!(
+                        "named {} but not a workbook: read as a CSV text table",
+                        extension(source)
+                    ),
+                );
+                return Ok((table, report));
+            }
+            Kind::Text => {}
+        }
+    }
     table_from_csv(&parse_csv(source, bytes)?, spec)
 }
 
-/// Reads a table from a file; the path, as displayed, names the file.
+/// Parses a table from a sheet of a workbook (`.xlsx`, `.xls`, `.ods`): the sheet
+/// by name, or the only one. See [`workbook`](crate::inputs::workbook) for the rules.
+#[cfg(feature = "excel")]
+pub fn parse_workbook_table(
+    source: &str,
+    bytes: &[u8],
+    sheet: Option<&str>,
+    spec: &TableSpec,
+) -> crate::Result<(Table, Report)> {
+    let mut report = Report::default();
+    let text = crate::inputs::workbook::sheet_text(source, bytes, sheet, spec, &mut report)?;
+    let (table, r) = table_from_csv(&text, spec)?;
+    report.extend(r);
+    if crate::inputs::workbook::kind(source, b"") == crate::inputs::workbook::Kind::Text {
+        report.info(
+            "format",
+            Location::file(source),
+            "a workbook, by its content, though not named as one (.xlsx, .xls, .ods): read as one",
+        );
+    }
+    Ok((table, report))
+}
+
+/// The file a table path names: `areas.xlsx` for `areas.xlsx#DeSO` (see
+/// [`read_table`]); any other path as it is.
+pub fn table_file(path: &Path) -> std::path::PathBuf {
+    split_sheet(path).0
+}
+
+/// A table path's file and sheet: `areas.xlsx#DeSO` names the sheet `DeSO` of
+/// `areas.xlsx` (split at the first `#` before which the file exists, unless the
+/// whole path names a file).
+fn split_sheet(path: &Path) -> (std::path::PathBuf, Option<String>) {
+    let whole = || (path.to_path_buf(), None);
+    if path.exists() {
+        return whole();
+    }
+    let Some(text) = path.to_str() else {
+        return whole();
+    };
+    text.match_indices('#')
+        .map(|(i, _)| (&text[..i], &text[i + 1..]))
+        .find(|(file, _)| Path::new(file).is_file())
+        .map_or_else(whole, |(file, sheet)| {
+            (file.into(), Some(sheet.to_string()))
+        })
+}
+
+/// Reads a table from a file; the path, as displayed, names the file. A CSV file,
+/// or with the feature `excel` a workbook (`.xlsx`, `.xls`, `.ods`, by extension
+/// or content), its sheet named after a `#` (`areas.xlsx#DeSO`) or its only one.
 pub fn read_table(path: &Path, spec: &TableSpec) -> crate::Result<(Table, Report)> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    parse_table(&path.display().to_string(), &bytes, spec)
+    let (file, sheet) = split_sheet(path);
+    let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
+    let source = file.display().to_string();
+    match sheet {
+        #[cfg(feature = "excel")]
+        Some(sheet) => parse_workbook_table(&source, &bytes, Some(&sheet), spec),
+        #[cfg(not(feature = "excel"))]
+        Some(sheet) => Err(Error::input(
+            Location::file(source).in_sheet(sheet),
+            Problem::Invalid(
+                "a sheet of a workbook: careneed was built without the feature `excel`; save the sheet as CSV UTF-8".into(),
+            ),
+        )),
+        None => parse_table(&source, &bytes, spec),
+    }
 }
 
 #[cfg(test)]
@@ -709,7 +860,7 @@ mod tests {
         assert_eq!(parse_number("1\u{202f}234", true), Ok(1234.0));
         for s in [
             "",
-            "..",
+            "...",
             "1e3",
             "12 00",
             "1 2345",
@@ -726,6 +877,14 @@ mod tests {
                 matches!(parse_number(s, true), Err(Problem::NotANumber { .. })),
                 "{s}"
             );
+        }
+    }
+
+    #[test]
+    fn scb_suppression_marker_is_withheld() {
+        for s in ["..", " .. "] {
+            assert_eq!(parse_number(s, true), Err(Problem::Withheld), "{s}");
+            assert_eq!(parse_number(s, false), Err(Problem::Withheld), "{s}");
         }
     }
 

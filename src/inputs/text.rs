@@ -128,6 +128,47 @@ pub struct CsvText {
     /// `ä`): a file of mixed encodings, whose UTF-8 text is garbled.
     #[serde(default)]
     pub mixed_encoding: bool,
+    /// When read from a workbook: the sheet (errors name it and the cell in A1
+    /// style instead of the line; lines are the sheet's rows).
+    #[serde(default)]
+    pub sheet: Option<String>,
+    /// When read from a workbook: the 0-based sheet column of the first header.
+    #[serde(default)]
+    pub first_column: u32,
+    /// When read from a workbook: cells whose value is not plain text or a
+    /// number, by (row, header index).
+    #[serde(skip)]
+    pub cell_issues: std::collections::BTreeMap<(u64, usize), CellIssue>,
+}
+
+/// A workbook cell that holds something other than text or a number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CellIssue {
+    /// A date or time (as text), refused where a count is expected.
+    Date(String),
+    /// A boolean (`TRUE`, `FALSE`), refused where a count is expected.
+    Bool(String),
+    /// An error value such as `#DIV/0!`, refused wherever read.
+    ErrorValue(String),
+    /// A formula without a cached value (the formula), refused wherever read.
+    Uncomputed(String),
+    /// An empty cell covered by merged cells (the range, e.g. `A5:A7`), whose value
+    /// is in the range's first cell: refused as a key or a count.
+    Merged(String),
+}
+
+/// A cell's name in A1 style from a 0-based column and a 1-based row: `(2, 14)` → `C14`.
+pub fn a1(column: u32, row: u64) -> String {
+    let mut letters = Vec::new();
+    let mut n = u64::from(column) + 1;
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(b'A' + rem as u8);
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    format!("{}{row}", String::from_utf8_lossy(&letters))
 }
 
 impl CsvText {
@@ -182,7 +223,31 @@ impl CsvText {
 
     /// The location of the header line in this file.
     pub fn header_location(&self) -> Location {
-        Location::file(&self.source).at_line(self.header_line)
+        let at = Location::file(&self.source).at_line(self.header_line);
+        match &self.sheet {
+            Some(sheet) => at.in_sheet(sheet),
+            None => at,
+        }
+    }
+
+    /// The location of a field: the line in a CSV file; the sheet and cell (A1
+    /// style, from the header's index) in a workbook.
+    pub fn cell_location(&self, line: u64, column: usize) -> Location {
+        let at = Location::file(&self.source).at_line(line);
+        match &self.sheet {
+            Some(sheet) => {
+                let column = u32::try_from(column).unwrap_or(u32::MAX - 1);
+                at.in_sheet(sheet)
+                    .at_cell(a1(self.first_column.saturating_add(column), line))
+            }
+            None => at,
+        }
+    }
+
+    /// Whether numbers may have a decimal comma (`12,5`): in `;`-delimited files
+    /// and in text cells of a workbook.
+    pub fn decimal_comma(&self) -> bool {
+        self.delimiter == ';' || self.sheet.is_some()
     }
 }
 
@@ -425,6 +490,9 @@ pub fn parse_csv(source: &str, bytes: &[u8]) -> crate::Result<CsvText> {
         records,
         excel_sep_line: sep_line.is_some(),
         mixed_encoding: encoding == Encoding::Windows1252 && holds_utf8_sequences(bytes_in),
+        sheet: None,
+        first_column: 0,
+        cell_issues: Default::default(),
     })
 }
 

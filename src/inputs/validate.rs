@@ -175,7 +175,7 @@ thread_local! {
 /// careneed's (then a caught panic's message is printed again, nothing else
 /// changes). Chosen over predicting which invalid inputs make geo panic, which
 /// depends on geo's internals.
-fn quietly<T>(f: impl FnOnce() -> T + std::panic::UnwindSafe) -> std::thread::Result<T> {
+pub(crate) fn quietly<T>(f: impl FnOnce() -> T + std::panic::UnwindSafe) -> std::thread::Result<T> {
     static HOOK: std::sync::Once = std::sync::Once::new();
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();

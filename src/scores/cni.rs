@@ -97,7 +97,7 @@
 //! assert!((a.shifted - 97.0).abs() < 1e-12 && (b.shifted - 103.0).abs() < 1e-12);
 //! ```
 
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Result};
 use crate::inputs::table::Table;
 use crate::report::Report;
 use crate::sources::{Basis, Parameter};
@@ -529,8 +529,8 @@ pub fn compute(table: &Table, spec: &CniSpec) -> Result<CniResult> {
         if area.cni.is_none() {
             report.warn(
                 "no_population",
-                Location::file(table.source.clone())
-                    .at_line(row.line)
+                table
+                    .row_location(row)
                     .with_code(row.key.clone())
                     .with_field("population"),
                 "the area has no residents, so it has no CNI",
@@ -579,8 +579,8 @@ pub fn delivered(table: &Table) -> Result<CniResult> {
         let population = row.values[pop];
         let value = row.values[col];
         let at = || {
-            Location::file(table.source.clone())
-                .at_line(row.line)
+            table
+                .row_location(row)
                 .with_code(row.key.clone())
                 .with_field("cni")
         };
@@ -608,7 +608,7 @@ pub fn delivered(table: &Table) -> Result<CniResult> {
     }
     report.info(
         "delivered_cni",
-        Location::file(table.source.clone()).with_field("cni"),
+        table.location().with_field("cni"),
         "the area table carries a computed CNI: it is used as given (SCB's reference); the CNI variables are not needed and not recomputed",
     );
     Ok(CniResult {
@@ -739,9 +739,7 @@ fn research(
         if t.is_none() && row.values[pop_col] > 0.0 {
             report.warn(
                 "no_denominator",
-                Location::file(table.source.clone())
-                    .at_line(row.line)
-                    .with_code(row.key.clone()),
+                table.row_location(row).with_code(row.key.clone()),
                 "a denominator of the research variant is zero, so the area has no research CNI",
             );
         }
@@ -808,7 +806,7 @@ fn research(
         // No value and no area named: the count of areas says nothing about a person.
         report.warn(
             "research_shift_not_positive",
-            Location::file(table.source.clone()),
+            table.location(),
             format!(
                 "the research score is below −{RESEARCH_SHIFT} in {not_positive} of the areas, so the shifted research score is not positive there"
             ),

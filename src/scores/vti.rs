@@ -78,7 +78,7 @@
 //! assert!(!a.few_newborns && b.few_newborns && b.below_half_time);
 //! ```
 
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Result};
 use crate::inputs::table::Table;
 use crate::report::Report;
 use crate::sources::{Basis, Parameter};
@@ -385,7 +385,7 @@ pub fn compute(table: &Table, spec: &VtiSpec) -> Result<VtiResult> {
     let mut report = Report::default();
     report.info(
         "vti_norm",
-        Location::file(table.source.clone()),
+        table.location(),
         match spec.norm {
             Norm::Relative => format!(
                 "nurse time by the relative norm, {} (newborns counted at the centre's care load relative to the average centre; the centres' total is their newborns / {}); norrbotten-bhv-2012, slide 2: “{NORM_QUOTE}”; “{LOAD_QUOTE}”",
@@ -409,8 +409,8 @@ pub fn compute(table: &Table, spec: &VtiSpec) -> Result<VtiResult> {
             let vti = centre_vti(WEIGHTS, newborns, counts);
             let vt_children = vti.unwrap_or(0.0) * newborns;
             let weighted_newborns = newborns + vt_children;
-            let location = Location::file(table.source.clone())
-                .at_line(row.line)
+            let location = table
+                .row_location(row)
                 .with_code(row.key.clone())
                 .with_field("newborns");
             if newborns <= 0.0 {
@@ -474,8 +474,7 @@ pub fn compute(table: &Table, spec: &VtiSpec) -> Result<VtiResult> {
         if c.below_half_time {
             report.warn(
                 "below_half_time",
-                Location::file(table.source.clone())
-                    .at_line(row.line)
+                table.row_location(row)
                     .with_code(row.key.clone())
                     .with_field("newborns"),
                 // No figure: the FTE follows from the newborns.

@@ -319,13 +319,13 @@ pub fn interpolate(
     for (i, name) in columns.iter().enumerate() {
         if columns[..i].contains(name) {
             return Err(Error::input(
-                Location::file(&table.source).with_field(name),
+                table.location().with_field(name),
                 Problem::Invalid(format!("column \"{name}\" is requested twice")),
             ));
         }
         let c = table.column(name).ok_or_else(|| {
             Error::input(
-                Location::file(&table.source).with_field(name),
+                table.location().with_field(name),
                 Problem::MissingColumn {
                     column: name.clone(),
                     available: table.columns.join(", "),
@@ -371,7 +371,7 @@ pub fn interpolate(
     );
     report.info(
         "missing",
-        Location::file(&table.source),
+        table.location(),
         match spec.missing {
             Missing::Error => "missing values are errors",
             Missing::Skip => "missing values are skipped",
@@ -392,11 +392,7 @@ pub fn interpolate(
         let mut of_source = Vec::with_capacity(columns.len());
         for (name, &c) in columns.iter().zip(&column_index) {
             let value = row.and_then(|r| r.values.get(c).copied());
-            let at = || {
-                Location::file(&table.source)
-                    .with_code(&area.code)
-                    .with_field(name)
-            };
+            let at = || table.location().with_code(&area.code).with_field(name);
             let what = || match row {
                 None => format!("no row for source {}", area.code),
                 Some(_) => format!("no value in column \"{name}\" for source {}", area.code),

@@ -64,7 +64,9 @@ enum Command {
     },
     /// Compute CNI per area from an area table.
     Cni {
-        /// Area table (CSV, `,` or `;`, UTF-8 or Latin-1).
+        /// Area table: CSV (`,` or `;`, UTF-8 or Latin-1) or a sheet of an Excel or
+        /// OpenDocument workbook (.xlsx, .xls, .ods); `areas.xlsx#DeSO` names the
+        /// sheet, else the workbook's only one is read.
         #[arg(long)]
         table: PathBuf,
         /// Boundaries (GeoJSON, or GeoPackage `.gpkg`) to check the codes against.
@@ -117,7 +119,8 @@ enum Command {
     /// Compute VTI, weighted newborns and nurse time by the staffing norm per BVC.
     Vti {
         /// Per-BVC table: bvc, newborns, first_born, bcg_indicated, mother_smoking,
-        /// optionally nurse_fte (default: the scenario's inputs.bvc_table).
+        /// optionally nurse_fte (default: the scenario's inputs.bvc_table); CSV or
+        /// .xlsx/.xls/.ods (`file.xlsx#Sheet` names the sheet).
         #[arg(long)]
         table: Option<PathBuf>,
         /// Scenario with the VTI norms and the privacy threshold.
@@ -170,7 +173,8 @@ enum Command {
         /// Property of the source areas holding the code.
         #[arg(long, default_value = "code")]
         code_field: String,
-        /// Table of values per source area (CSV with a `code` column).
+        /// Table of values per source area with a `code` column: CSV or
+        /// .xlsx/.xls/.ods (`file.xlsx#Sheet` names the sheet).
         #[arg(long)]
         table: PathBuf,
         /// Target zones (GeoJSON or GeoPackage polygons).
@@ -218,7 +222,8 @@ enum Command {
         /// Property (GeoJSON) or column (GeoPackage) of the areas holding the code.
         #[arg(long)]
         code_field: Option<String>,
-        /// Area table (CSV) for population and CNI.
+        /// Area table for population and CNI: CSV or .xlsx/.xls/.ods
+        /// (`file.xlsx#Sheet` names the sheet).
         #[arg(long)]
         table: Option<PathBuf>,
         /// BVC points (GeoJSON, property `bvc`): each area goes to the nearest BVC.
@@ -236,7 +241,7 @@ enum Command {
         /// Geocoded children (CSV x,y) for counts and population-weighted centroids.
         #[arg(long)]
         children: Option<PathBuf>,
-        /// Per-BVC VTI table, to add VTI per catchment.
+        /// Per-BVC VTI table (CSV or .xlsx/.xls/.ods), to add VTI per catchment.
         #[arg(long)]
         vti_table: Option<PathBuf>,
         /// Output folder: catchments.geojson and catchments.csv.
