@@ -41,7 +41,9 @@ struct Case {
     /// What it is fed to: `areas`, `bvc`, `births` (table readers), `areas_cni`
     /// (area table, then SCB's CNI), `boundaries`, `boundaries_repair`, `points`,
     /// `points_sweref`, `points_wgs84` (points, then the CRS declared), `scenario`
-    /// (read, then its CNI and plan specs).
+    /// (read, then its CNI and plan specs), `statdb_table` (a Statistikdatabasen
+    /// table: JSON-stat, PX or SCB's CSV export, by extension), `statdb_mapping` (an
+    /// import mapping, applied to the tables in `tests/fixtures/statdb`).
     api: String,
     /// What the case is about.
     why: String,
@@ -139,6 +141,24 @@ fn run(api: &str, path: &Path) -> Result<Read, Error> {
                 rows: 0,
                 rejected: Vec::new(),
                 report: Report::default(),
+            })
+        }
+        "statdb_table" => {
+            let cube = careneed::inputs::statdb::read_cube(path)?;
+            Ok(Read {
+                rows: cube.values.len(),
+                rejected: Vec::new(),
+                report: Report::default(),
+            })
+        }
+        "statdb_mapping" => {
+            use careneed::inputs::statdb::mapping::{Mapping, import_dir};
+            let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/statdb");
+            let imported = import_dir(&Mapping::read(path)?, &fixtures)?;
+            Ok(Read {
+                rows: imported.rows.len(),
+                rejected: Vec::new(),
+                report: imported.report,
             })
         }
         other => panic!("unknown api {other:?}"),
@@ -285,7 +305,7 @@ fn every_file_has_a_case_and_there_are_enough() {
     let manifest = manifest();
     let cased: BTreeSet<&str> = manifest.case.iter().map(|c| c.file.as_str()).collect();
     let mut files = BTreeSet::new();
-    for kind in ["tables", "boundaries", "points", "scenarios"] {
+    for kind in ["tables", "boundaries", "points", "scenarios", "statdb"] {
         for entry in std::fs::read_dir(corpus().join(kind)).unwrap() {
             files.insert(format!(
                 "{kind}/{}",

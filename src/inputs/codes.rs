@@ -50,7 +50,7 @@
 //! assert!(message.contains("deso.gpkg has DeSO 2018 codes"));
 //! ```
 
-use crate::error::{Error, Location, Problem, Result};
+use crate::error::{Error, Problem, Result};
 use crate::inputs::table::{Row, Table};
 use crate::report::Report;
 use serde::{Deserialize, Serialize};
@@ -374,13 +374,13 @@ pub fn note_versions(table: &Table, report: &mut Report) {
     }
     report.info(
         "deso_version",
-        Location::file(&table.source),
+        table.location(),
         format!("{} has {}", table.source, v.describe()),
     );
     if !v.unknown.is_empty() {
         report.info(
             "unknown_deso",
-            Location::file(&table.source),
+            table.location(),
             format!(
                 "{} code(s) shaped like DeSO codes are in neither DeSO 2018 nor DeSO 2025, e.g. {}",
                 v.unknown.len(),
@@ -411,7 +411,7 @@ pub fn to_regso(table: &Table, version: DesoVersion) -> Result<Table> {
     if let Some(c) = table.column("cni") {
         let _ = c;
         return Err(Error::input(
-            Location::file(&table.source).with_field("cni"),
+            table.location().with_field("cni"),
             Problem::Invalid(
                 "a delivered CNI is an index, not a count, and cannot be summed to RegSO; \
                  give the CNI variables instead"
@@ -423,8 +423,8 @@ pub fn to_regso(table: &Table, version: DesoVersion) -> Result<Table> {
     for row in &table.rows {
         let regso = key.regso_of(&row.key).ok_or_else(|| {
             Error::input(
-                Location::file(&table.source)
-                    .at_line(row.line)
+                table
+                    .row_location(row)
                     .with_code(&row.key)
                     .with_field(&table.key),
                 Problem::Invalid(format!(
@@ -479,8 +479,8 @@ pub fn spread_to_deso(
     for row in &table.rows {
         let desos = key.desos_of(&row.key).ok_or_else(|| {
             Error::input(
-                Location::file(&table.source)
-                    .at_line(row.line)
+                table
+                    .row_location(row)
                     .with_code(&row.key)
                     .with_field(&table.key),
                 Problem::Invalid(format!(
@@ -519,7 +519,7 @@ pub fn spread_to_deso(
     if !equal.is_empty() {
         report.info(
             "spread_equal",
-            Location::file(&table.source),
+            table.location(),
             format!(
                 "{} RegSO spread to their DeSO in equal shares, without DeSO populations \
                  (an assumption: DeSO hold 700–2 700 inhabitants each), e.g. {}",
@@ -564,14 +564,14 @@ pub fn translate(
             let found = versions(table.rows.iter().map(|r| r.key.as_str()));
             if found.is_mixed() {
                 return Err(Error::input(
-                    Location::file(&table.source).with_field(&table.key),
+                    table.location().with_field(&table.key),
                     Problem::Invalid(format!("the table has {}", found.describe())),
                 ));
             }
             let version = version.unwrap_or_else(|| version_of(&found));
             report.info(
                 "translate",
-                Location::file(&table.source),
+                table.location(),
                 format!(
                     "{} DeSO rows summed to RegSO {} with SCB's {version} key",
                     table.rows.len(),
@@ -583,7 +583,7 @@ pub fn translate(
         Target::Deso => {
             let version = version.ok_or_else(|| {
                 Error::input(
-                    Location::file(&table.source).with_field(&table.key),
+                    table.location().with_field(&table.key),
                     Problem::Invalid(
                         "spreading RegSO to DeSO needs the DeSO version (--version 2018 or \
                          2025): RegSO codes do not tell it"
@@ -594,7 +594,7 @@ pub fn translate(
             let (t, r) = spread_to_deso(table, version, population)?;
             report.info(
                 "translate",
-                Location::file(&table.source),
+                table.location(),
                 format!(
                     "{} RegSO rows spread to {} {version} areas by population share",
                     table.rows.len(),

@@ -91,7 +91,7 @@ pub fn join(table: &Table, boundaries: &Boundaries, report: &mut Report) -> Join
         let t = codes::versions(table.rows.iter().map(|r| r.key.as_str()));
         let b = codes::versions(boundaries.areas.iter().map(|a| a.code.as_str()));
         if let Some(message) = codes::mismatch(&table.source, &t, &boundaries.source, &b) {
-            report.warn("deso_version", Location::file(&table.source), message);
+            report.warn("deso_version", table.location(), message);
         }
     }
     result

@@ -15,6 +15,8 @@
 //!   SCB's keys between DeSO and RegSO, shipped as data.
 //! * [`join`] matches table rows to boundary features by code and reports both
 //!   kinds of mismatch.
+//! * [`statdb`] reads Statistikdatabasen's tables (JSON-stat 2.0, PX, SCB's CSV
+//!   export) and builds the area table from them by a mapping file.
 
 pub mod area;
 pub mod boundaries;
@@ -28,6 +30,7 @@ pub mod points;
 #[cfg(feature = "proj")]
 pub mod reproject;
 mod settle;
+pub mod statdb;
 pub mod table;
 pub mod text;
 pub mod validate;

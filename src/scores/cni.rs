@@ -658,8 +658,8 @@ pub fn check_delivered(table: &Table, computed: &CniResult) -> Result<f64> {
         let gap = (given - value).abs();
         if gap.is_nan() || gap > DELIVERED_TOLERANCE {
             return Err(Error::input(
-                Location::file(table.source.clone())
-                    .at_line(row.line)
+                table
+                    .row_location(row)
                     .with_code(row.key.clone())
                     .with_field("cni"),
                 crate::error::Problem::Invalid(format!(

@@ -211,8 +211,8 @@ pub fn apply_unit_cni(
         let v = row.values[col];
         if !(v.is_finite() && v > 0.0) {
             return Err(crate::Error::input(
-                Location::file(table.source.clone())
-                    .at_line(row.line)
+                table
+                    .row_location(row)
                     .with_code(row.key.clone())
                     .with_field("cni"),
                 crate::error::Problem::Invalid(format!(
@@ -229,7 +229,7 @@ pub fn apply_unit_cni(
         if v.is_none() {
             report.warn(
                 "unit_cni_missing",
-                Location::file(table.source.clone()).with_code(s.bvc.clone()),
+                table.location().with_code(s.bvc.clone()),
                 format!(
                     "catchment {} has no row in {}, so it has no CNI",
                     crate::error::excerpt(&s.bvc),
@@ -244,16 +244,14 @@ pub fn apply_unit_cni(
         if !run.summaries.iter().any(|s| s.bvc == row.key) {
             report.warn(
                 "unit_cni_unmatched",
-                Location::file(table.source.clone())
-                    .at_line(row.line)
-                    .with_code(row.key.clone()),
+                table.row_location(row).with_code(row.key.clone()),
                 "no catchment has this care unit's id; its CNI is not used",
             );
         }
     }
     report.info(
         "unit_cni",
-        Location::file(table.source.clone()).with_field("cni"),
+        table.location().with_field("cni"),
         "the catchments take the CNI delivered per care unit as given (SCB's reference), not the population-weighted CNI of their areas",
     );
     run.unit_cni = Some(UnitCni {

@@ -254,6 +254,22 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Build the area table from Statistikdatabasen tables (JSON-stat 2.0, PX or
+    /// SCB's CSV export) by a mapping file; writes the table and, beside it, its
+    /// coverage report (<out stem>.coverage.json and .md).
+    Import {
+        /// Folder with the tables: each table's `file` in the mapping, else
+        /// `<key>.json`, `<key>.px` or `<key>.csv`.
+        #[arg(long)]
+        input: PathBuf,
+        /// Mapping (TOML); default: the shipped mapping for SCB's DeSO tables
+        /// (data/statdb/scb_deso.toml, its codes unverified).
+        #[arg(long)]
+        mapping: Option<PathBuf>,
+        /// Output area table (CSV, UTF-8, `,`), e.g. areas.csv.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -713,6 +729,36 @@ fn run(cli: Cli) -> careneed::Result<()> {
         Command::Synth { out } => {
             let region = careneed::synth::generate(&careneed::synth::SynthConfig::gavleborg())?;
             for p in region.write(&out)? {
+                println!("wrote {}", p.display());
+            }
+            Ok(())
+        }
+        Command::Import {
+            input,
+            mapping,
+            out,
+        } => {
+            use careneed::inputs::statdb::mapping::{Mapping, import_dir};
+            let mapping = match mapping {
+                Some(p) => Mapping::read(&p)?,
+                None => Mapping::shipped()?,
+            };
+            let imported = import_dir(&mapping, &input)?;
+            for n in &imported.report.notices {
+                match n.level {
+                    Level::Warning => eprintln!("{n}"),
+                    Level::Info => println!("{n}"),
+                }
+            }
+            println!(
+                "{} areas; coverage by variable (mapping {}):",
+                imported.rows.len(),
+                mapping.source
+            );
+            for line in imported.coverage.summary() {
+                println!("  {line}");
+            }
+            for p in imported.write(&out)? {
                 println!("wrote {}", p.display());
             }
             Ok(())

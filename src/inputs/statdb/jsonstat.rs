@@ -1,0 +1,352 @@
+//! JSON-stat 2.0 datasets, as specified at <https://json-stat.org/format/>
+//! (what SCB's PxWeb API v2 returns with `outputFormat=json-stat2`).
+//!
+//! # Rules
+//! * The file holds a dataset (`"class": "dataset"`) with `id` (the dimensions, in
+//!   the values' order), `size` (their sizes) and `dimension`; or a JSON-stat 1.x
+//!   bundle holding one dataset (`{"dataset": {…}}`, with `dimension.id` and
+//!   `dimension.size`). A collection, or a bundle of several datasets, is refused.
+//! * Each dimension's `category.index` is an array of codes or an object
+//!   `{code: position}`; without `index`, `category.label` must hold the one
+//!   category. Labels default to codes. The number of categories must equal the
+//!   dimension's `size`.
+//! * `value` is an array (row-major, the last dimension fastest) whose length must be
+//!   the product of the sizes, or an object `{"index": value}` (sparse; absent cells
+//!   are missing). A count that does not match is an error naming the file, the
+//!   field `value` and the sizes: never a silently short table.
+//! * `null` and any cell whose `status` is `..` (or another run of dots, or `-`) are
+//!   missing (`None`).
+//!
+//! ```
+//! use careneed::inputs::statdb::jsonstat::parse_jsonstat;
+//! let bad = br#"{"version":"2.0","class":"dataset","id":["Region","Alder"],"size":[2,2],
+//!   "dimension":{"Region":{"category":{"index":["2180C1010","2180C1020"]}},
+//!                "Alder":{"category":{"index":{"-4":0,"5-9":1}}}},
+//!   "value":[1,2,3]}"#;
+//! let err = parse_jsonstat("pop.json", bad).unwrap_err().to_string();
+//! assert!(err.contains("pop.json") && err.contains("2 × 2 = 4"), "{err}");
+//! ```
+
+use super::{Category, Cube, Dimension, Format, check_shape, is_missing_marker};
+use crate::error::{Error, Location, Problem, excerpt};
+use serde_json::{Map, Value};
+
+fn invalid(source: &str, field: &str, message: impl Into<String>) -> Error {
+    Error::input(
+        Location::file(source).with_field(field),
+        Problem::Invalid(message.into()),
+    )
+}
+
+/// Parses a JSON-stat 2.0 dataset (see the module docs). `source` names the file in errors.
+pub fn parse_jsonstat(source: &str, bytes: &[u8]) -> crate::Result<Cube> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let root: Value = serde_json::from_slice(bytes).map_err(|e| {
+        Error::input(
+            Location::file(source).at_line(e.line() as u64),
+            Problem::Invalid(format!("not valid JSON: {e}")),
+        )
+    })?;
+    let Some(obj) = root.as_object() else {
+        return Err(invalid(
+            source,
+            "class",
+            "not a JSON-stat dataset (not a JSON object)",
+        ));
+    };
+    match obj.get("class").and_then(Value::as_str) {
+        Some("dataset") => dataset(source, obj, false),
+        Some(other) => Err(invalid(
+            source,
+            "class",
+            format!("JSON-stat class {other:?}; careneed reads one dataset (class \"dataset\")"),
+        )),
+        None => {
+            // JSON-stat 1.x: a bundle of named datasets.
+            let datasets: Vec<&Map<String, Value>> =
+                obj.values().filter_map(Value::as_object).collect();
+            match datasets.as_slice() {
+                [one] if one.contains_key("dimension") && one.contains_key("value") => {
+                    dataset(source, one, true)
+                }
+                _ => Err(invalid(
+                    source,
+                    "class",
+                    "not a JSON-stat dataset: no \"class\": \"dataset\" (save the table as \"JSON-stat 2\" in Statistikdatabasen)",
+                )),
+            }
+        }
+    }
+}
+
+fn dataset(source: &str, obj: &Map<String, Value>, v1: bool) -> crate::Result<Cube> {
+    let dims = obj
+        .get("dimension")
+        .and_then(Value::as_object)
+        .ok_or_else(|| {
+            invalid(
+                source,
+                "dimension",
+                "the dataset has no \"dimension\" object",
+            )
+        })?;
+    let (ids, sizes) = if v1 {
+        (dims.get("id"), dims.get("size"))
+    } else {
+        (obj.get("id"), obj.get("size"))
+    };
+    let ids: Vec<String> = ids
+        .and_then(Value::as_array)
+        .and_then(|a| a.iter().map(|v| v.as_str().map(str::to_string)).collect())
+        .ok_or_else(|| invalid(source, "id", "\"id\" must be an array of dimension names"))?;
+    let sizes: Vec<usize> = sizes
+        .and_then(Value::as_array)
+        .and_then(|a| {
+            a.iter()
+                .map(|v| v.as_u64().and_then(|n| usize::try_from(n).ok()))
+                .collect()
+        })
+        .ok_or_else(|| invalid(source, "size", "\"size\" must be an array of whole numbers"))?;
+    if ids.len() != sizes.len() {
+        return Err(invalid(
+            source,
+            "size",
+            format!(
+                "\"id\" names {} dimensions but \"size\" has {} sizes",
+                ids.len(),
+                sizes.len()
+            ),
+        ));
+    }
+    let mut dimensions = Vec::with_capacity(ids.len());
+    for (id, &size) in ids.iter().zip(&sizes) {
+        let field = format!("dimension.{id}");
+        let d = dims.get(id).and_then(Value::as_object).ok_or_else(|| {
+            invalid(
+                source,
+                &field,
+                format!("dimension {id:?} is listed in \"id\" but not described"),
+            )
+        })?;
+        let dimension = read_dimension(source, &field, id, d)?;
+        if dimension.categories.len() != size {
+            return Err(invalid(
+                source,
+                &field,
+                format!(
+                    "dimension {id:?} has {} categories but \"size\" says {size}",
+                    dimension.categories.len()
+                ),
+            ));
+        }
+        dimensions.push(dimension);
+    }
+
+    let value = obj
+        .get("value")
+        .ok_or_else(|| invalid(source, "value", "the dataset has no \"value\""))?;
+    let total = super::cell_count(sizes.iter().copied());
+    let mut values = match value {
+        Value::Array(a) => {
+            check_shape(
+                Location::file(source).with_field("value"),
+                "values",
+                &sizes,
+                a.len(),
+            )?;
+            a.iter()
+                .enumerate()
+                .map(|(i, v)| number(source, i, v))
+                .collect::<crate::Result<Vec<_>>>()?
+        }
+        Value::Object(map) => {
+            let total = total.ok_or_else(|| {
+                invalid(
+                    source,
+                    "size",
+                    format!("the sizes {} overflow", super::sizes_text(&sizes)),
+                )
+            })?;
+            let mut values = vec![None; total];
+            for (key, v) in map {
+                let i = key
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|&i| i < total)
+                    .ok_or_else(|| {
+                        invalid(
+                            source,
+                            "value",
+                            format!(
+                                "value index {:?} is not a cell of the dimensions' sizes {}",
+                                excerpt(key),
+                                super::sizes_text(&sizes)
+                            ),
+                        )
+                    })?;
+                values[i] = number(source, i, v)?;
+            }
+            values
+        }
+        _ => {
+            return Err(invalid(
+                source,
+                "value",
+                "\"value\" must be an array or an object",
+            ));
+        }
+    };
+
+    // Status: a string for every cell, an array, or an object {index: status}.
+    let mut suppress = |i: usize, status: &Value| {
+        if status.as_str().is_some_and(is_missing_marker)
+            && let Some(v) = values.get_mut(i)
+        {
+            *v = None;
+        }
+    };
+    match obj.get("status") {
+        Some(s @ Value::String(_)) => {
+            for i in 0..total.unwrap_or(0) {
+                suppress(i, s);
+            }
+        }
+        Some(Value::Array(a)) => a.iter().enumerate().for_each(|(i, s)| suppress(i, s)),
+        Some(Value::Object(m)) => {
+            for (k, s) in m {
+                if let Ok(i) = k.parse::<usize>() {
+                    suppress(i, s);
+                }
+            }
+        }
+        _ => {}
+    }
+
+    let table_id = obj
+        .get("extension")
+        .and_then(|e| e.pointer("/px/tableid"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    Ok(Cube {
+        source: source.to_string(),
+        format: Format::JsonStat,
+        table_id,
+        title: obj.get("label").and_then(Value::as_str).map(str::to_string),
+        dimensions,
+        values: std::mem::take(&mut values),
+    })
+}
+
+fn number(source: &str, i: usize, v: &Value) -> crate::Result<Option<f64>> {
+    match v {
+        Value::Null => Ok(None),
+        Value::Number(n) => Ok(n.as_f64().filter(|x| x.is_finite())),
+        Value::String(s) if is_missing_marker(s) => Ok(None),
+        Value::String(s) => super::parse_number(s, false).map(Some).ok_or_else(|| {
+            invalid(
+                source,
+                "value",
+                format!("value {i}, {:?}, is not a number", excerpt(s)),
+            )
+        }),
+        other => Err(invalid(
+            source,
+            "value",
+            format!(
+                "value {i}, {}, is not a number",
+                excerpt(&other.to_string())
+            ),
+        )),
+    }
+}
+
+fn read_dimension(
+    source: &str,
+    field: &str,
+    id: &str,
+    d: &Map<String, Value>,
+) -> crate::Result<Dimension> {
+    let label = d
+        .get("label")
+        .and_then(Value::as_str)
+        .unwrap_or(id)
+        .to_string();
+    let category = d
+        .get("category")
+        .and_then(Value::as_object)
+        .ok_or_else(|| {
+            invalid(
+                source,
+                field,
+                format!("dimension {id:?} has no \"category\""),
+            )
+        })?;
+    let labels = category.get("label").and_then(Value::as_object);
+    let codes: Vec<String> = match category.get("index") {
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|v| v.as_str().map(str::to_string))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| invalid(source, field, "category.index must hold strings"))?,
+        Some(Value::Object(m)) => {
+            let mut codes = vec![None; m.len()];
+            for (code, pos) in m {
+                let p = pos
+                    .as_u64()
+                    .and_then(|p| usize::try_from(p).ok())
+                    .filter(|&p| p < m.len())
+                    .ok_or_else(|| {
+                        invalid(
+                            source,
+                            field,
+                            format!(
+                                "category {code:?} has position {pos}, outside 0..{}",
+                                m.len()
+                            ),
+                        )
+                    })?;
+                if codes[p].replace(code.clone()).is_some() {
+                    return Err(invalid(
+                        source,
+                        field,
+                        format!("two categories share position {pos}"),
+                    ));
+                }
+            }
+            codes.into_iter().flatten().collect()
+        }
+        None => match labels {
+            Some(l) if l.len() == 1 => l.keys().cloned().collect(),
+            _ => {
+                return Err(invalid(
+                    source,
+                    field,
+                    "category.index is required unless category.label holds exactly one category",
+                ));
+            }
+        },
+        Some(_) => {
+            return Err(invalid(
+                source,
+                field,
+                "category.index must be an array or an object",
+            ));
+        }
+    };
+    let categories = codes
+        .into_iter()
+        .map(|code| Category {
+            label: labels
+                .and_then(|l| l.get(&code))
+                .and_then(Value::as_str)
+                .unwrap_or(&code)
+                .to_string(),
+            code,
+        })
+        .collect();
+    Ok(Dimension {
+        code: id.to_string(),
+        label,
+        categories,
+    })
+}
