@@ -8,7 +8,7 @@
 //!   every polygon without a row one of kind `boundaries_only` (located at the
 //!   boundary file, feature and code).
 //! * When codes are left over on both sides and the table and the boundaries are in
-//!   different DeSO versions (2018 and 2025, see [`codes`](super::codes)), one more
+//!   different DeSO versions (2018 and 2025, see [`codes`]), one more
 //!   `Warning` of kind `deso_version` names each side's version and the fix.
 //! * [`Join::pairs`] follow the table's order; [`Join::table_only`] the table's and
 //!   [`Join::boundaries_only`] the boundary file's.
