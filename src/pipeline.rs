@@ -678,17 +678,17 @@ pub fn assign_points(
                 b.to_crs(declared)?
             };
             let index = crate::spatial::AreaIndex::new(&b);
-            let file = std::fs::File::open(points).map_err(|e| Error::io(points, e))?;
+            // Standard input (`-`) is streamed like a file.
+            let (file, name): (Box<dyn std::io::Read>, String) =
+                if points.as_os_str() == crate::inputs::STDIN {
+                    (Box::new(std::io::stdin().lock()), "stdin".into())
+                } else {
+                    let f = std::fs::File::open(points).map_err(|e| Error::io(points, e))?;
+                    (Box::new(f), points.display().to_string())
+                };
             // A point whose coordinates do not fit the declared CRS is an error.
-            let (result, r) = crate::spatial::assign_stream(
-                &index,
-                &points.display().to_string(),
-                file,
-                x,
-                y,
-                declared,
-                progress,
-            )?;
+            let (result, r) =
+                crate::spatial::assign_stream(&index, &name, file, x, y, declared, progress)?;
             report.extend(r);
             Ok(AssignRun {
                 boundaries: b,

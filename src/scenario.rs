@@ -1031,7 +1031,8 @@ impl Scenario {
 
     /// A path from the scenario, resolved against its folder.
     pub fn resolve(&self, path: &Path) -> PathBuf {
-        if path.is_absolute() {
+        // `-` is standard input, wherever the scenario is.
+        if path.is_absolute() || path.as_os_str() == crate::inputs::STDIN {
             path.to_path_buf()
         } else {
             self.base.join(path)

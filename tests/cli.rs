@@ -124,7 +124,8 @@ fn cni_lists_codes_missing_from_the_boundaries() {
         csv_out.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let stdout = text(&out.stdout);
+    // Notices go to stderr, always.
+    let stdout = text(&out.stderr);
     assert!(
         stdout
             .lines()
@@ -139,7 +140,7 @@ fn cni_lists_codes_missing_from_the_boundaries() {
             .count(),
         171
     );
-    assert!(stdout.contains("R = 2.47615, given"));
+    assert!(text(&out.stdout).contains("R = 2.47615, given"));
     // Both table rows are still scored.
     let written = std::fs::read_to_string(&csv_out).unwrap();
     assert_eq!(written.lines().count(), 3);
@@ -253,9 +254,10 @@ fn assign_counts_every_area_and_lists_outside_points() {
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
+    let stderr = text(&out.stderr);
     assert!(
-        stdout.contains("p.csv, line 4: the point lies in no area"),
-        "{stdout}"
+        stderr.contains("p.csv, line 4: the point lies in no area"),
+        "{stderr}"
     );
     // Counts of 1 are withheld at the default threshold, and so is their total:
     // the points read and assigned would give it back.
@@ -510,10 +512,10 @@ fn invalid_polygon_is_refused_unless_repair_is_asked() {
 
     let repaired = args(true);
     assert!(repaired.status.success(), "{}", text(&repaired.stderr));
-    let stdout = text(&repaired.stdout);
+    let stderr = text(&repaired.stderr);
     assert!(
-        stdout.contains("repaired (odd-even rule) into 2 polygon(s)"),
-        "{stdout}"
+        stderr.contains("repaired (odd-even rule) into 2 polygon(s)"),
+        "{stderr}"
     );
     // (617090, 6727050) is in the right triangle; (617050, 6727020) in neither.
     assert_eq!(
@@ -888,5 +890,70 @@ fn catchments_and_run_agree_for_the_same_scenario() {
     assert_ne!(
         x,
         std::fs::read_to_string(dir.path().join("c/catchments.csv")).unwrap()
+    );
+}
+
+/// `-` reads a table from stdin and writes a single-file output to stdout; the
+/// summary then goes to stderr, and `--quiet` leaves only the data.
+#[test]
+fn pipes_read_stdin_and_write_stdout_and_quiet_prints_nothing_else() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let table = std::fs::read(demo("areas.csv")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cni.csv");
+    let by_file = careneed(&[
+        "cni",
+        "--table",
+        demo("areas.csv").to_str().unwrap(),
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert!(by_file.status.success(), "{}", text(&by_file.stderr));
+    for quiet in [false, true] {
+        let mut args = vec!["cni", "--table", "-", "--out", "-"];
+        if quiet {
+            args.push("--quiet");
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_careneed"))
+            .args(&args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(&table).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        // stdout is exactly the file's bytes.
+        assert_eq!(out.stdout, std::fs::read(&file).unwrap());
+        let stderr = text(&out.stderr);
+        if quiet {
+            assert_eq!(stderr, "");
+        } else {
+            assert!(stderr.contains("wrote stdout (172 areas)"), "{stderr}");
+        }
+    }
+    // Errors still print with --quiet, and name stdin.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_careneed"))
+        .args(["cni", "--table", "-", "--out", "-", "-q"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"code,population\nA,-1\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    assert!(
+        text(&out.stderr).starts_with("careneed: error: stdin"),
+        "{}",
+        text(&out.stderr)
     );
 }

@@ -36,3 +36,27 @@ pub mod text;
 pub mod validate;
 #[cfg(feature = "excel")]
 pub mod workbook;
+
+/// The path that names standard input (and, for a single-file output, standard output).
+pub const STDIN: &str = "-";
+
+/// An input's bytes and the name messages use for it: the file's contents, or
+/// standard input's when the path is `-` (named `stdin`).
+///
+/// ```
+/// let (bytes, name) = careneed::inputs::read_input(std::path::Path::new("Cargo.toml")).unwrap();
+/// assert!(!bytes.is_empty() && name == "Cargo.toml");
+/// ```
+pub fn read_input(path: &std::path::Path) -> crate::Result<(Vec<u8>, String)> {
+    use std::io::Read;
+    if path.as_os_str() == STDIN {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .map_err(|e| crate::Error::io(path, e))?;
+        return Ok((bytes, "stdin".to_string()));
+    }
+    let bytes = std::fs::read(path).map_err(|e| crate::Error::io(path, e))?;
+    Ok((bytes, path.display().to_string()))
+}

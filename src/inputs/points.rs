@@ -272,8 +272,8 @@ pub fn parse_points(
 
 /// Reads a points file; the path, as displayed, names the file.
 pub fn read_points(path: &Path, x_col: &str, y_col: &str) -> crate::Result<(Points, Report)> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    parse_points(&path.display().to_string(), &bytes, x_col, y_col)
+    let (bytes, source) = super::read_input(path)?;
+    parse_points(&source, &bytes, x_col, y_col)
 }
 
 pub(crate) fn looks_like(x: f64, y: f64) -> String {

@@ -811,8 +811,7 @@ fn split_sheet(path: &Path) -> (std::path::PathBuf, Option<String>) {
 /// or content), its sheet named after a `#` (`areas.xlsx#DeSO`) or its only one.
 pub fn read_table(path: &Path, spec: &TableSpec) -> crate::Result<(Table, Report)> {
     let (file, sheet) = split_sheet(path);
-    let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
-    let source = file.display().to_string();
+    let (bytes, source) = super::read_input(&file)?;
     match sheet {
         #[cfg(feature = "excel")]
         Some(sheet) => parse_workbook_table(&source, &bytes, Some(&sheet), spec),

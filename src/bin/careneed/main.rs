@@ -8,7 +8,11 @@ use careneed::report::Level;
 use careneed::scenario::Scenario;
 use careneed::scores::cni::{Method, Transform};
 use clap::{Parser, Subcommand, ValueEnum};
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 // mimalloc instead of the system allocator: the many short-lived buffers of the
 // parallel readers cost less (page faults and locking in glibc's arenas). The
@@ -30,6 +34,9 @@ struct Cli {
     /// every repair is reported.
     #[arg(long, global = true)]
     repair: bool,
+    /// Print nothing but errors (no notices, no summary).
+    #[arg(short, long, global = true)]
+    quiet: bool,
 }
 
 #[derive(Subcommand)]
@@ -299,8 +306,114 @@ enum TransformArg {
     Log,
 }
 
+/// Where the CLI's text goes: data to stdout, notices to stderr, always; the
+/// summary to stdout, or to stderr when stdout carries data (`--out -`); nothing
+/// but errors with `--quiet`.
+struct Out {
+    quiet: bool,
+    data_on_stdout: AtomicBool,
+    terminal: bool,
+}
+
+static OUT: OnceLock<Out> = OnceLock::new();
+
+fn out() -> &'static Out {
+    OUT.get_or_init(|| Out {
+        quiet: false,
+        data_on_stdout: AtomicBool::new(false),
+        terminal: false,
+    })
+}
+
+/// A summary line (see [`Out`]).
+fn say_line(args: std::fmt::Arguments) {
+    let o = out();
+    if o.quiet {
+    } else if o.data_on_stdout.load(Ordering::Relaxed) {
+        eprintln!("{args}");
+    } else {
+        println!("{args}");
+    }
+}
+
+macro_rules! say {
+    ($($t:tt)*) => { say_line(format_args!($($t)*)) };
+}
+
+/// On a terminal, notices of one kind shown before the rest are counted.
+const NOTICES_PER_KIND: usize = 10;
+
+/// Prints notices to stderr: every one, or on a terminal the first
+/// [`NOTICES_PER_KIND`] of each kind and then how many more, and where they are
+/// listed (`listed`: e.g. "listed in run_report.json").
+fn print_notice_lines<'a>(notices: impl IntoIterator<Item = (&'a str, String)>, listed: &str) {
+    let o = out();
+    if o.quiet {
+        return;
+    }
+    use std::io::Write;
+    // Buffered: a run may list millions of points outside every area.
+    let mut w = std::io::BufWriter::new(std::io::stderr().lock());
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for (kind, text) in notices {
+        let n = seen.entry(kind).or_default();
+        *n += 1;
+        if !o.terminal || *n <= NOTICES_PER_KIND {
+            // A closed stderr is no reason to fail the run.
+            let _ = writeln!(w, "{text}");
+        }
+    }
+    let _ = w.flush();
+    drop(w);
+    if o.terminal {
+        for (kind, n) in seen {
+            if n > NOTICES_PER_KIND {
+                eprintln!(
+                    "and {} more {kind} notices{}",
+                    n - NOTICES_PER_KIND,
+                    if listed.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {listed}")
+                    }
+                );
+            }
+        }
+    }
+}
+
+/// Writes a single-file output: to stdout for `-`, else atomically to the file
+/// (refusing an input's path).
+fn write_output(path: &Path, bytes: &[u8], inputs: &[PathBuf]) -> careneed::Result<()> {
+    use std::io::Write;
+    if path.as_os_str() == careneed::inputs::STDIN {
+        let mut stdout = std::io::stdout().lock();
+        return stdout
+            .write_all(bytes)
+            .and_then(|()| stdout.flush())
+            .map_err(|e| careneed::Error::io("stdout", e));
+    }
+    outputs::check_not_input(path, inputs)?;
+    outputs::write_atomic(path, bytes)
+}
+
+/// How an output path is named in the summary.
+fn shown(path: &Path) -> String {
+    if path.as_os_str() == careneed::inputs::STDIN {
+        "stdout".into()
+    } else {
+        path.display().to_string()
+    }
+}
+
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
+    let cli = Cli::parse();
+    let _ = OUT.set(Out {
+        quiet: cli.quiet,
+        data_on_stdout: AtomicBool::new(false),
+        terminal: std::io::stderr().is_terminal(),
+    });
+    match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("careneed: error: {e}");
@@ -331,11 +444,24 @@ fn scenario_or_default(path: Option<&Path>) -> careneed::Result<Scenario> {
 /// A path given on the command line, made absolute so that it is read from the
 /// current folder even inside a scenario (whose own paths are relative to it).
 fn from_cwd(path: PathBuf) -> PathBuf {
+    if path.as_os_str() == careneed::inputs::STDIN {
+        return path;
+    }
     std::path::absolute(&path).unwrap_or(path)
 }
 
 fn run(cli: Cli) -> careneed::Result<()> {
     let repair = cli.repair;
+    // A single-file output on stdout: the summary goes to stderr.
+    let on_stdout = match &cli.command {
+        Command::Cni { out, .. }
+        | Command::Vti { out, .. }
+        | Command::Assign { out, .. }
+        | Command::Interpolate { out, .. }
+        | Command::Translate { out, .. } => out.as_os_str() == careneed::inputs::STDIN,
+        _ => false,
+    };
+    out().data_on_stdout.store(on_stdout, Ordering::Relaxed);
     match cli.command {
         Command::Demo { out, data } => {
             let mut scenario = Scenario::read(&demo_dir(data).join("scenario.toml"))?;
@@ -407,11 +533,10 @@ fn run(cli: Cli) -> careneed::Result<()> {
             }
             let run = pipeline::run(&s)?;
             let released = run.release();
-            outputs::check_not_input(&out, &run.input_paths())?;
-            outputs::write_atomic(&out, &outputs::csv::cni(&released)?)?;
-            print_notices(&released);
-            println!("{}", run.cni.reference.description());
-            println!("wrote {} ({} areas)", out.display(), run.cni.areas.len());
+            write_output(&out, &outputs::csv::cni(&released)?, &run.input_paths())?;
+            print_notices(&released, "");
+            say!("{}", run.cni.reference.description());
+            say!("wrote {} ({} areas)", shown(&out), run.cni.areas.len());
             Ok(())
         }
         Command::Translate {
@@ -455,14 +580,18 @@ fn run(cli: Cli) -> careneed::Result<()> {
             notices.extend(r);
             let mut inputs = vec![table.clone()];
             inputs.extend(population.clone());
-            outputs::check_not_input(&out, &inputs)?;
-            outputs::write_atomic(&out, result.to_csv().as_bytes())?;
-            for n in &notices.notices {
-                if n.kind == "translate" || n.kind == "spread_equal" || n.level != Level::Info {
-                    eprintln!("careneed: {}", n.message);
-                }
-            }
-            println!("wrote {} ({} rows)", out.display(), result.rows.len());
+            write_output(&out, result.to_csv().as_bytes(), &inputs)?;
+            print_notice_lines(
+                notices
+                    .notices
+                    .iter()
+                    .filter(|n| {
+                        n.kind == "translate" || n.kind == "spread_equal" || n.level != Level::Info
+                    })
+                    .map(|n| (n.kind.as_str(), n.to_string())),
+                "",
+            );
+            say!("wrote {} ({} rows)", shown(&out), result.rows.len());
             Ok(())
         }
         Command::Vti {
@@ -486,12 +615,11 @@ fn run(cli: Cli) -> careneed::Result<()> {
             };
             let vti = pipeline::vti_table(&s, &table)?;
             let released = vti.release(&s);
-            outputs::check_not_input(&out, &[table])?;
-            outputs::write_atomic(&out, &outputs::csv::vti(&released)?)?;
-            print_notices(&released);
-            println!(
+            write_output(&out, &outputs::csv::vti(&released)?, &[table])?;
+            print_notices(&released, "");
+            say!(
                 "wrote {} ({} centres)",
-                out.display(),
+                shown(&out),
                 vti.result.centres.len()
             );
             Ok(())
@@ -552,7 +680,11 @@ fn run(cli: Cli) -> careneed::Result<()> {
             )?;
             bar.finish();
             let released = run.release(s.privacy());
-            outputs::write_atomic(&out, &outputs::csv::released_table(&released, "code")?)?;
+            write_output(
+                &out,
+                &outputs::csv::released_table(&released, "code")?,
+                &[areas.clone(), points.clone()],
+            )?;
             let withheld = released.totals.iter().any(|t| t.is_withheld());
             print_assign(&run, withheld, &points, &out)
         }
@@ -602,11 +734,18 @@ fn run(cli: Cli) -> careneed::Result<()> {
             };
             let run = pipeline::interpolate(&request)?;
             let released = run.release(s.privacy());
-            outputs::check_not_input(&out, &inputs)?;
-            outputs::write_atomic(&out, &outputs::csv::released_table(&released, "code")?)?;
-            for n in &run.report.notices {
-                println!("{n}");
-            }
+            write_output(
+                &out,
+                &outputs::csv::released_table(&released, "code")?,
+                &inputs,
+            )?;
+            print_notice_lines(
+                run.report
+                    .notices
+                    .iter()
+                    .map(|n| (n.kind.as_str(), n.to_string())),
+                "",
+            );
             for ((c, i), o) in run
                 .result
                 .columns
@@ -619,18 +758,14 @@ fn run(cli: Cli) -> careneed::Result<()> {
                 // withheld count back by difference from the shown ones.
                 match o {
                     careneed::release::Cell::Shown(o) => {
-                        println!("{c}: total in {i}, total out {o}")
+                        say!("{c}: total in {i}, total out {o}")
                     }
-                    _ => println!(
+                    _ => say!(
                         "{c}: total in and total out withheld (the output includes a withheld count)"
                     ),
                 }
             }
-            println!(
-                "wrote {} ({} zones)",
-                out.display(),
-                run.result.targets.len()
-            );
+            say!("wrote {} ({} zones)", shown(&out), run.result.targets.len());
             Ok(())
         }
         Command::Catchments {
@@ -712,24 +847,24 @@ fn run(cli: Cli) -> careneed::Result<()> {
                 outputs::check_not_input(path, &inputs)?;
                 outputs::write_atomic(path, bytes)?;
             }
-            print_notices(&released);
+            print_notices(&released, "");
             let uncovered = run
                 .catchments
                 .as_ref()
                 .map_or(0, |c| c.catchments.uncovered.len());
-            println!(
+            say!(
                 "{} catchments, {uncovered} areas uncovered",
                 released.catchments.len()
             );
             for (path, _) in &files {
-                println!("wrote {}", path.display());
+                say!("wrote {}", path.display());
             }
             Ok(())
         }
         Command::Synth { out } => {
             let region = careneed::synth::generate(&careneed::synth::SynthConfig::gavleborg())?;
             for p in region.write(&out)? {
-                println!("wrote {}", p.display());
+                say!("wrote {}", p.display());
             }
             Ok(())
         }
@@ -744,22 +879,24 @@ fn run(cli: Cli) -> careneed::Result<()> {
                 None => Mapping::shipped()?,
             };
             let imported = import_dir(&mapping, &input)?;
-            for n in &imported.report.notices {
-                match n.level {
-                    Level::Warning => eprintln!("{n}"),
-                    Level::Info => println!("{n}"),
-                }
-            }
-            println!(
+            print_notice_lines(
+                imported
+                    .report
+                    .notices
+                    .iter()
+                    .map(|n| (n.kind.as_str(), n.to_string())),
+                "",
+            );
+            say!(
                 "{} areas; coverage by variable (mapping {}):",
                 imported.rows.len(),
                 mapping.source
             );
             for line in imported.coverage.summary() {
-                println!("  {line}");
+                say!("  {line}");
             }
             for p in imported.write(&out)? {
-                println!("wrote {}", p.display());
+                say!("wrote {}", p.display());
             }
             Ok(())
         }
@@ -770,10 +907,10 @@ fn full_run(scenario: &Scenario, out: &Path) -> careneed::Result<()> {
     let run = pipeline::run(scenario)?;
     let released = run.release();
     let files = outputs::write_all(&released, &scenario.map_spec()?, out)?;
-    print_notices(&released);
-    println!("{}", run.cni.reference.description());
+    print_notices(&released, "listed in run_report.json");
+    say!("{}", run.cni.reference.description());
     let with_cni = run.areas.iter().filter(|a| a.cni.is_some()).count();
-    println!(
+    say!(
         "{} areas in the table, {} with a CNI{}",
         run.table.rows.len(),
         with_cni,
@@ -791,7 +928,7 @@ fn full_run(scenario: &Scenario, out: &Path) -> careneed::Result<()> {
         print_plan(p, released.catchments.len());
     }
     for f in files {
-        println!("wrote {}", f.display());
+        say!("wrote {}", f.display());
     }
     Ok(())
 }
@@ -808,7 +945,7 @@ fn text(c: careneed::release::Cell, decimals: usize) -> String {
 /// The plan's assumptions and totals, in a few lines.
 fn print_plan(p: &careneed::release::ReleasedPlan, catchments: usize) {
     let prog = &p.spec.programme;
-    println!(
+    say!(
         "plan: preset {}, {} visits, acceptance {}, {:.2} visits per accepting family (completion {}/({}×{}))",
         prog.preset,
         prog.visits,
@@ -818,19 +955,19 @@ fn print_plan(p: &careneed::release::ReleasedPlan, catchments: usize) {
         prog.completion.families,
         prog.completion.programme_visits
     );
-    println!("plan: eligible families: {}", p.eligibility);
-    println!(
+    say!("plan: eligible families: {}", p.eligibility);
+    say!(
         "plan: staff and cost are the extra over the basic programme's {} home visits (subtracted from the nurse's)",
         prog.basic_home_visits
     );
     for a in &prog.assumptions() {
-        println!("plan: assumption: {a}");
+        say!("plan: assumption: {a}");
     }
     let unit = match p.spec.budget_unit {
         careneed::plan::BudgetUnit::Fte => "FTE",
         careneed::plan::BudgetUnit::Sek => "SEK",
     };
-    println!(
+    say!(
         "plan: {catchments} catchments, {} eligible families a year, {} FTE to cover all",
         text(p.total_eligible, 0),
         text(p.total_fte, 2)
@@ -842,7 +979,7 @@ fn print_plan(p: &careneed::release::ReleasedPlan, catchments: usize) {
             }
             (gap, _) => text(gap, 1),
         };
-        println!(
+        say!(
             "plan: budget {:?} {unit}: exact selects {} catchments, need {} at {} {unit}; greedy {} catchments, need {} at {} {unit}; gap {gap}",
             p.spec.budgets,
             e.selected,
@@ -856,7 +993,7 @@ fn print_plan(p: &careneed::release::ReleasedPlan, catchments: usize) {
     if let Some(e) = &p.exact {
         if !e.running.chosen.is_empty() {
             let names: Vec<&str> = e.running.chosen.iter().map(|(b, _)| b.as_str()).collect();
-            println!(
+            say!(
                 "plan: wave 0 (running, locked in, outside the budgets): {} at {} {unit}, need {}",
                 names.join(", "),
                 text(e.running.cost, 3),
@@ -865,7 +1002,7 @@ fn print_plan(p: &careneed::release::ReleasedPlan, catchments: usize) {
         }
         for (k, w) in e.waves.iter().enumerate() {
             let names: Vec<&str> = w.chosen.iter().map(|(bvc, _)| bvc.as_str()).collect();
-            println!(
+            say!(
                 "plan: wave {}: budget {} {unit} (cumulative {}), adds {} at {} {unit}, need {}",
                 k + 1,
                 w.budget,
@@ -881,7 +1018,7 @@ fn print_plan(p: &careneed::release::ReleasedPlan, catchments: usize) {
         }
     }
     if let (Some(b), Some((visits, nurse, social))) = (&p.spec.barnsakert, p.barnsakert) {
-        println!(
+        say!(
             "plan: BarnSäkert, a competing demand on the same staff: {} home visits a year, {} nurse FTE (region), {} social services FTE (municipality); {} (assumptions: {} positive, {} visits each, {} with social services)",
             text(visits, 0),
             text(nurse, 2),
@@ -897,7 +1034,7 @@ fn print_plan(p: &careneed::release::ReleasedPlan, catchments: usize) {
         );
     }
     if let Some(r) = &p.spec.robustness {
-        println!(
+        say!(
             "plan: robustness: {} draws, seed {}, weights ±{}%, Poisson noise on counts: {}",
             r.draws,
             r.seed,
@@ -909,14 +1046,14 @@ fn print_plan(p: &careneed::release::ReleasedPlan, catchments: usize) {
 
 /// Prints warnings (all of them: each is an area a planner must know about) and
 /// informational notes, as released.
-fn print_notices(r: &careneed::release::Release) {
-    for n in &r.notices {
-        match n.level {
-            Level::Warning => println!("{n}"),
-            Level::Info if n.kind != "reference" => println!("{n}"),
-            Level::Info => {}
-        }
-    }
+fn print_notices(r: &careneed::release::Release, listed: &str) {
+    print_notice_lines(
+        r.notices
+            .iter()
+            .filter(|n| !(n.level == Level::Info && n.kind == "reference"))
+            .map(|n| (n.kind.as_str(), n.to_string())),
+        listed,
+    );
 }
 
 /// What `careneed assign` prints: the notices, each point outside every area
@@ -927,47 +1064,45 @@ fn print_assign(
     points: &Path,
     out: &Path,
 ) -> careneed::Result<()> {
-    use std::io::Write;
-    let stdout = std::io::stdout();
-    let mut w = std::io::BufWriter::new(stdout.lock());
-    let io = |e| careneed::Error::io("stdout", e);
-    for n in &run.report.notices {
-        writeln!(w, "{n}").map_err(io)?;
-    }
-    for line in &run.outside {
-        writeln!(
-            w,
-            "warning: {}, line {line}: the point lies in no area",
-            points.display()
-        )
-        .map_err(io)?;
-    }
+    let points_name = if points.as_os_str() == careneed::inputs::STDIN {
+        "stdin".to_string()
+    } else {
+        points.display().to_string()
+    };
+    print_notice_lines(
+        run.report
+            .notices
+            .iter()
+            .map(|n| (n.kind.as_str(), n.to_string()))
+            .chain(run.outside.iter().map(|line| {
+                (
+                    "outside",
+                    format!("warning: {points_name}, line {line}: the point lies in no area"),
+                )
+            })),
+        "",
+    );
     if withheld {
         // The points assigned are the total of the counts, and follow from the
         // points read less those rejected and outside: with a count withheld,
         // neither is printed (they would give it back by difference).
-        writeln!(
-            w,
+        say!(
             "{} rejected, {} outside every area; the points read and assigned to the {} areas are withheld (their total includes a withheld count)",
             run.rejected,
             run.outside.len(),
             run.boundaries.areas.len()
-        )
-        .map_err(io)?;
+        );
     } else {
-        writeln!(
-            w,
+        say!(
             "{} points read, {} rejected, {} assigned to {} areas, {} outside every area",
             run.accepted + run.rejected,
             run.rejected,
             run.accepted - run.outside.len() as u64,
             run.boundaries.areas.len(),
             run.outside.len()
-        )
-        .map_err(io)?;
+        );
     }
-    writeln!(w, "wrote {}", out.display()).map_err(io)?;
-    w.flush().map_err(io)?;
+    say!("wrote {}", shown(out));
     Ok(())
 }
 
