@@ -185,12 +185,15 @@ pub enum Problem {
         header: String,
     },
     /// A required column is not in the header.
-    #[error("missing column \"{column}\" (the header has: {available})")]
+    #[error("missing column \"{column}\" (the header has: {available}){hint}")]
     MissingColumn {
         /// The column looked for (after the scenario's column mapping).
         column: String,
         /// The header's columns, comma separated.
         available: String,
+        /// What maps another column to it, beginning with `; ` (the option or
+        /// scenario key), or empty.
+        hint: String,
     },
     /// A row has a different number of fields than the header.
     #[error("the row has {found} fields, the header has {expected}")]

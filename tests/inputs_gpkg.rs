@@ -173,7 +173,9 @@ fn a_missing_code_column_lists_the_columns() {
         problem,
         Problem::MissingColumn {
             column: "kod".into(),
-            available: "deso, name".into()
+            available: "deso, name".into(),
+            hint: "; name the code column with --code-field or the scenario's [inputs] code_field"
+                .into()
         }
     );
     // The default `code` is missing too; a differently cased name is found.

@@ -62,8 +62,14 @@ fn missing_column_lists_the_header() {
         problem,
         Problem::MissingColumn {
             column: "foreign_born".into(),
-            available: "code, population, under5".into()
+            available: "code, population, under5".into(),
+            hint: "; if the file names it otherwise, map it in the scenario: [columns] foreign_born = \"<your header>\"".into()
         }
+    );
+    // The message lists the file's header and names the scenario key that maps it.
+    assert_eq!(
+        problem.to_string(),
+        "missing column \"foreign_born\" (the header has: code, population, under5); if the file names it otherwise, map it in the scenario: [columns] foreign_born = \"<your header>\""
     );
 }
 

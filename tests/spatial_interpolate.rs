@@ -175,7 +175,8 @@ fn missing_column_is_named() {
             problem,
             Problem::MissingColumn {
                 column: "nope".into(),
-                available: "pop, rate".into()
+                available: "pop, rate".into(),
+                hint: "; --extensive and --intensive name columns of --table".into()
             }
         ),
         other => panic!("{other:?}"),

@@ -237,7 +237,7 @@ pub(crate) fn feature_code(
             format!("the feature has: {}", names.join(", "))
         };
         return Err(Problem::Invalid(format!(
-            "no property \"{code_field}\" ({has}); set the boundaries' code field"
+            "no property \"{code_field}\" ({has}); name it with --code-field or the scenario's [inputs] code_field"
         )));
     };
     match value {

@@ -181,6 +181,7 @@ pub fn read_gpkg(path: &Path, options: &BoundaryOptions) -> crate::Result<(Bound
                 Problem::MissingColumn {
                     column: layer.geometry_column.clone(),
                     available: listing(columns.iter().map(|(n, _)| n.as_str())),
+                    hint: String::new(),
                 },
             )
         })?;
@@ -203,6 +204,9 @@ pub fn read_gpkg(path: &Path, options: &BoundaryOptions) -> crate::Result<(Bound
             Problem::MissingColumn {
                 column: code_field.to_string(),
                 available: listing(property_columns.iter().map(|&i| columns[i].0.as_str())),
+                hint:
+                    "; name the code column with --code-field or the scenario's [inputs] code_field"
+                        .into(),
             },
         ));
     }

@@ -336,6 +336,7 @@ impl Table {
                 Problem::MissingColumn {
                     column: name.to_string(),
                     available: self.columns.join(", "),
+                    hint: String::new(),
                 },
             )
         })
@@ -510,12 +511,17 @@ fn find_header(
     }
 }
 
-fn missing(csv: &CsvText, header: &str) -> Error {
+/// A required column not in the header: the error lists the header and names
+/// the scenario key that maps a header of the file to the canonical `name`.
+fn missing(csv: &CsvText, header: &str, name: &str) -> Error {
     Error::input(
         csv.header_location().with_field(header),
         Problem::MissingColumn {
             column: header.to_string(),
             available: csv.headers.join(", "),
+            hint: format!(
+                "; if the file names it otherwise, map it in the scenario: [columns] {name} = \"<your header>\""
+            ),
         },
     )
 }
@@ -527,7 +533,7 @@ pub fn table_from_csv(csv: &CsvText, spec: &TableSpec) -> crate::Result<(Table, 
     csv.note_mixed_encoding(&mut report);
 
     let key_index = find_header(csv, &spec.key_header, &mut report, &spec.key)?
-        .ok_or_else(|| missing(csv, &spec.key_header))?;
+        .ok_or_else(|| missing(csv, &spec.key_header, &spec.key))?;
     let mut used = vec![key_index];
 
     let mut labels = Vec::new();
@@ -545,7 +551,7 @@ pub fn table_from_csv(csv: &CsvText, spec: &TableSpec) -> crate::Result<(Table, 
                 columns.push((column, i));
                 used.push(i);
             }
-            None if column.required => return Err(missing(csv, &column.header)),
+            None if column.required => return Err(missing(csv, &column.header, &column.name)),
             None => {}
         }
     }

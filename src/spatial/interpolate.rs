@@ -329,6 +329,7 @@ pub fn interpolate(
                 Problem::MissingColumn {
                     column: name.clone(),
                     available: table.columns.join(", "),
+                    hint: "; --extensive and --intensive name columns of --table".into(),
                 },
             )
         })?;

@@ -79,9 +79,10 @@ enum Command {
         /// Boundaries (GeoJSON, or GeoPackage `.gpkg`) to check the codes against.
         #[arg(long)]
         boundaries: Option<PathBuf>,
-        /// Property (GeoJSON) or column (GeoPackage) of the boundaries holding the area code.
-        #[arg(long, default_value = "code")]
-        code_field: String,
+        /// Property (GeoJSON) or column (GeoPackage) of the boundaries holding the
+        /// area code (default: the scenario's, else `code`).
+        #[arg(long)]
+        code_field: Option<String>,
         /// GeoPackage layer of the boundaries (needed when the file has several).
         #[arg(long)]
         layer: Option<String>,
@@ -177,9 +178,10 @@ enum Command {
         /// GeoPackage layer of the source areas (needed when the file has several).
         #[arg(long)]
         layer: Option<String>,
-        /// Property of the source areas holding the code.
-        #[arg(long, default_value = "code")]
-        code_field: String,
+        /// Property (GeoJSON) or column (GeoPackage) of the source areas holding the
+        /// code (default: the scenario's, else `code`).
+        #[arg(long)]
+        code_field: Option<String>,
         /// Table of values per source area with a `code` column: CSV or
         /// .xlsx/.xls/.ods (`file.xlsx#Sheet` names the sheet).
         #[arg(long)]
@@ -499,7 +501,9 @@ fn run(cli: Cli) -> careneed::Result<()> {
             let mut s = scenario_or_default(scenario.as_deref())?;
             s.inputs.areas = Some(from_cwd(table));
             s.inputs.boundaries = boundaries.map(from_cwd);
-            s.inputs.code_field = Some(code_field);
+            if code_field.is_some() {
+                s.inputs.code_field = code_field;
+            }
             s.inputs.repair |= repair;
             // `careneed cni` takes the scenario's column mapping, weights,
             // reference and privacy threshold: its other inputs, catchments and
@@ -715,6 +719,9 @@ fn run(cli: Cli) -> careneed::Result<()> {
             };
             let mut inputs = vec![from.clone(), table.clone(), to.clone()];
             inputs.extend(population.clone());
+            let code_field = code_field
+                .or_else(|| s.inputs.code_field.clone())
+                .unwrap_or_else(|| "code".into());
             let request = pipeline::InterpolateRequest {
                 from: (from, options(code_field, layer)),
                 to: (to, options(to_code_field, to_layer)),
