@@ -177,6 +177,25 @@ fn dalarna_proxy_cni_falls_with_scb_area_type() {
         e.0 += a.cni.unwrap();
         e.1 += 1;
     }
+    // Every polygon output reads back into careneed (valid, issue 14 item 1).
+    let out = tempfile::tempdir().unwrap();
+    run.write(out.path()).unwrap();
+    use careneed::inputs::boundaries::{BoundaryOptions, read_boundaries};
+    // Four of the 40 care units are nobody's nearest: no area, no polygon.
+    let with_areas = c.summaries.iter().filter(|s| s.areas > 0).count();
+    assert_eq!(with_areas, 36);
+    for (file, field, n) in [
+        ("areas.geojson", "code", 175),
+        ("catchments.geojson", "bvc", with_areas),
+    ] {
+        let options = BoundaryOptions {
+            code_field: field.into(),
+            ..BoundaryOptions::default()
+        };
+        let (b, _) = read_boundaries(&out.path().join(file), &options)
+            .unwrap_or_else(|e| panic!("{file} does not read back: {e}"));
+        assert_eq!(b.areas.len(), n, "{file}");
+    }
     let means: Vec<f64> = by_type.values().map(|(s, n)| s / *n as f64).collect();
     println!("mean proxy CNI by area type 1..5: {means:.2?}");
     assert_eq!(by_type.len(), 5, "{by_type:?}");

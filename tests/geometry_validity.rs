@@ -194,3 +194,42 @@ fn real_dalarna_deso_are_valid_and_do_not_overlap() {
     let found = overlaps(&b, 1e-6);
     assert!(found.is_empty(), "{:?}", &found[..found.len().min(5)]);
 }
+
+/// Output geometry (issue 14, item 1): every real Dalarna DeSO, reprojected to
+/// WGS84 and rounded for RFC 7946, is still valid under OGC simple features
+/// (geo's validation), as the source polygons are.
+#[test]
+fn real_dalarna_deso_stay_valid_after_reprojection_and_rounding() {
+    use careneed::inputs::crs::Crs;
+    use careneed::outputs::geojson::rfc7946;
+    use geo::Validation;
+    let Some((b, _)) = dalarna_deso() else { return };
+    let wgs = b.to_crs(Crs::Wgs84).unwrap();
+    let mut naive_invalid = 0;
+    for area in &wgs.areas {
+        let naive = geo::MapCoords::map_coords(&area.geometry, |c| {
+            geo::coord! {
+                x: (c.x * 1e6).round() / 1e6,
+                y: (c.y * 1e6).round() / 1e6,
+            }
+        });
+        naive_invalid += usize::from(!naive.is_valid());
+        let out = rfc7946(&area.geometry);
+        assert!(
+            out.is_valid(),
+            "{}: {:?}",
+            area.code,
+            out.validation_errors()
+        );
+        // Within 1e-6 degrees (≈ 0.1 m) or finer of the source.
+        for (a, b) in geo::CoordsIter::coords_iter(&out).zip(geo::CoordsIter::coords_iter(
+            &geo::orient::Orient::orient(&area.geometry, geo::orient::Direction::Default),
+        )) {
+            assert!((a.x - b.x).abs() <= 5e-7 && (a.y - b.y).abs() <= 5e-7);
+        }
+    }
+    println!(
+        "rounded to 6 decimals alone, {naive_invalid} of {} areas were invalid",
+        wgs.areas.len()
+    );
+}
