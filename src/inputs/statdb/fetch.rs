@@ -1,7 +1,7 @@
 //! Downloading the mapped tables from a PxWeb API v2 (`careneed import --fetch`),
 //! as JSON-stat 2.0, into the input folder; the import then reads them unchanged.
 //!
-//! The HTTP client ([`UreqTransport`], crate `ureq` with rustls) is behind the cargo
+//! The HTTP client (`UreqTransport`, crate `ureq` with rustls) is behind the cargo
 //! feature `fetch`. Everything else here (the requests, the rate limiter, the
 //! splitting and the merging) is plain code behind the [`Transport`] and [`Clock`]
 //! traits, so it is tested without a network.
