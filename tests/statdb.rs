@@ -822,6 +822,47 @@ mod fetch {
         assert_eq!(server.requests().len(), before);
     }
 
+    /// A server that accepts the connection but never answers: the call's timeout
+    /// ends it, with an error naming the table, its id and the URL.
+    #[test]
+    fn fetch_times_out_with_a_clear_error() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let api = format!("http://{}/api/v2/", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming() {
+                held.push(stream); // kept open, never answered
+            }
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let options = FetchOptions {
+            api: api.clone(),
+            ..FetchOptions::default()
+        };
+        let mut transport = UreqTransport::new(Duration::from_millis(300));
+        let started = std::time::Instant::now();
+        let err = fetch_tables(
+            &mapping("fetch_mapping.toml"),
+            dir.path(),
+            &options,
+            &mut transport,
+            &mut FakeClock::default(),
+            &mut |_| {},
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert!(err.contains("FolkmDesoAldKon (TAB6574)"), "{err}");
+        assert!(
+            err.contains(&format!("{api}tables/TAB6574/metadata")),
+            "{err}"
+        );
+        assert!(
+            err.contains("no answer") && err.to_lowercase().contains("timeout"),
+            "{err}"
+        );
+    }
+
     /// A category the table's metadata lacks is refused before any data call,
     /// naming the mapping's key and listing the table's codes.
     #[test]

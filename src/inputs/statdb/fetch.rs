@@ -584,11 +584,29 @@ pub fn fetch_tables(
         limiter: RateLimiter::new(options.max_calls, options.window),
         report: FetchReport::default(),
     };
+    // Every table needs its id: checked before the first call.
+    if let Some(key) = mapping
+        .used_tables()
+        .into_iter()
+        .find(|k| mapping.tables[*k].id.is_none())
+    {
+        return Err(no_id(mapping, key));
+    }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     for key in mapping.used_tables() {
         fetcher.table(mapping, key, dir, progress)?;
     }
     Ok(fetcher.report)
+}
+
+fn no_id(mapping: &Mapping, key: &str) -> Error {
+    mapping_error(
+        mapping,
+        &format!("tables.{key}.id"),
+        format!(
+            "table {key:?} has no id: --fetch needs its PxWeb API v2 table id (e.g. id = \"TAB6574\")"
+        ),
+    )
 }
 
 struct Fetcher<'a> {
@@ -670,15 +688,7 @@ impl Fetcher<'_> {
         progress: &mut dyn FnMut(&str),
     ) -> crate::Result<()> {
         let table = &mapping.tables[key];
-        let id = table.id.clone().ok_or_else(|| {
-            mapping_error(
-                mapping,
-                &format!("tables.{key}.id"),
-                format!(
-                    "table {key:?} has no id: --fetch needs its PxWeb API v2 table id (e.g. id = \"TAB6574\")"
-                ),
-            )
-        })?;
+        let id = table.id.clone().ok_or_else(|| no_id(mapping, key))?;
         let what = format!("{key} ({id})");
         let base = self.options.api.trim_end_matches('/');
         let query = format!(
