@@ -143,6 +143,17 @@ pub enum Error {
     /// (for example a reference population with no residents).
     #[error("{0}")]
     Compute(String),
+    /// Downloading a table from a PxWeb API failed (`careneed import --fetch`):
+    /// no answer, an HTTP error, or an answer that is not a JSON-stat table.
+    #[error("table {table}: {url}: {message}")]
+    Fetch {
+        /// The mapping's table key and its PxWeb id, as `FolkmDesoAldKon (TAB6574)`.
+        table: String,
+        /// The URL called.
+        url: String,
+        /// What went wrong.
+        message: String,
+    },
 }
 
 impl Error {

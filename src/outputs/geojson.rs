@@ -42,11 +42,15 @@ fn cell(c: Cell, decimals: i32) -> Value {
 /// ```
 /// use careneed::outputs::geojson::rfc7946;
 /// use geo::{polygon, MultiPolygon, Validation};
-/// // Two vertices 4e-7 degrees apart collapse onto one point at 6 decimals.
-/// let p = polygon![(x: 15.0, y: 60.0), (x: 15.001, y: 60.0000004), (x: 15.002, y: 60.0),
-///                  (x: 15.002, y: 60.001), (x: 15.001, y: 60.0000001), (x: 15.0, y: 60.001)];
+/// // A narrow waist: the bottom vertex and the notch above it are 3e-7 degrees
+/// // apart, and collapse onto one point at 6 decimals (the ring touches itself).
+/// let p = polygon![(x: 15.0, y: 60.0), (x: 15.001, y: 60.0000001), (x: 15.002, y: 60.0),
+///                  (x: 15.002, y: 60.001), (x: 15.001, y: 60.0000004), (x: 15.0, y: 60.001)];
 /// let mp = MultiPolygon(vec![p]);
 /// assert!(mp.is_valid());
+/// let six = geo::MapCoords::map_coords(&mp, |c: geo::Coord<f64>| geo::coord! {
+///     x: (c.x * 1e6).round() / 1e6, y: (c.y * 1e6).round() / 1e6 });
+/// assert!(!six.is_valid());
 /// assert!(rfc7946(&mp).is_valid());
 /// ```
 pub fn rfc7946(mp: &geo::MultiPolygon<f64>) -> geo::MultiPolygon<f64> {

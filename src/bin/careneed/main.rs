@@ -278,6 +278,22 @@ enum Command {
         /// Output area table (CSV, UTF-8, `,`), e.g. areas.csv.
         #[arg(long)]
         out: PathBuf,
+        /// First download the mapped tables from the PxWeb API v2 into --input as
+        /// `<key>.json` (JSON-stat 2.0), replacing earlier downloads; needs the
+        /// tables' `id` in the mapping and a careneed built with the cargo feature
+        /// `fetch`. Keeps SCB's limits: 10 calls per 10 s, --cell-limit values per call.
+        #[arg(long)]
+        fetch: bool,
+        /// The PxWeb API v2 base URL for --fetch.
+        #[arg(long, default_value = "https://statistikdatabasen.scb.se/api/v2/")]
+        api: String,
+        /// The most values (cells) one --fetch call asks for; larger selections
+        /// are split (SCB's limit: 100 000).
+        #[arg(long, default_value_t = 100_000)]
+        cell_limit: usize,
+        /// The timeout of one --fetch call, in seconds.
+        #[arg(long, default_value_t = 120)]
+        timeout: u64,
     },
 }
 
@@ -340,6 +356,16 @@ fn say_line(args: std::fmt::Arguments) {
 
 macro_rules! say {
     ($($t:tt)*) => { say_line(format_args!($($t)*)) };
+}
+
+/// A progress line: to stderr, unless `--quiet`.
+#[allow(unused_macros)]
+macro_rules! note {
+    ($($t:tt)*) => {
+        if !out().quiet {
+            eprintln!($($t)*);
+        }
+    };
 }
 
 /// On a terminal, notices of one kind shown before the rest are counted.
@@ -879,13 +905,21 @@ fn run(cli: Cli) -> careneed::Result<()> {
             input,
             mapping,
             out,
+            fetch,
+            api,
+            cell_limit,
+            timeout,
         } => {
             use careneed::inputs::statdb::mapping::{Mapping, import_dir};
             let mapping = match mapping {
                 Some(p) => Mapping::read(&p)?,
                 None => Mapping::shipped()?,
             };
-            let imported = import_dir(&mapping, &input)?;
+            let imported = if fetch {
+                fetch_and_import(&mapping, &input, api, cell_limit, timeout)?
+            } else {
+                import_dir(&mapping, &input)?
+            };
             print_notice_lines(
                 imported
                     .report
@@ -908,6 +942,65 @@ fn run(cli: Cli) -> careneed::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `careneed import --fetch`: downloads the tables, then imports those files.
+#[cfg(feature = "fetch")]
+fn fetch_and_import(
+    mapping: &careneed::inputs::statdb::mapping::Mapping,
+    input: &Path,
+    api: String,
+    cell_limit: usize,
+    timeout: u64,
+) -> careneed::Result<careneed::inputs::statdb::mapping::Imported> {
+    use careneed::inputs::statdb::fetch::{FetchOptions, SystemClock, UreqTransport, fetch_tables};
+    let options = FetchOptions {
+        api,
+        cell_limit,
+        ..FetchOptions::default()
+    };
+    note!(
+        "fetching {} tables from {} (at most {} calls per {} s, {} values per call)",
+        mapping.used_tables().len(),
+        options.api,
+        options.max_calls,
+        options.window.as_secs(),
+        options.cell_limit
+    );
+    let mut transport = UreqTransport::new(std::time::Duration::from_secs(timeout.max(1)));
+    let mut clock = SystemClock::new();
+    let report = fetch_tables(
+        mapping,
+        input,
+        &options,
+        &mut transport,
+        &mut clock,
+        &mut |line| note!("{line}"),
+    )?;
+    note!(
+        "fetched {} tables in {} calls ({:.1} s waiting for the rate limit)",
+        report.tables.len(),
+        report.calls,
+        report.waited.as_secs_f64()
+    );
+    careneed::inputs::statdb::mapping::import_files(mapping, &report.files())
+}
+
+/// Without the feature `fetch`: an error saying how to get it.
+#[cfg(not(feature = "fetch"))]
+fn fetch_and_import(
+    _: &careneed::inputs::statdb::mapping::Mapping,
+    _: &Path,
+    _: String,
+    _: usize,
+    _: u64,
+) -> careneed::Result<careneed::inputs::statdb::mapping::Imported> {
+    Err(careneed::Error::Compute(
+        "this careneed was built without the cargo feature `fetch`: install it with \
+         `cargo install careneed --features fetch` (or run `cargo run --features fetch -- import --fetch …`), \
+         or download the tables by hand and run careneed import without --fetch"
+            .into(),
+    ))
 }
 
 fn full_run(scenario: &Scenario, out: &Path) -> careneed::Result<()> {

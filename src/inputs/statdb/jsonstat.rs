@@ -79,7 +79,12 @@ pub fn parse_jsonstat(source: &str, bytes: &[u8]) -> crate::Result<Cube> {
     }
 }
 
-fn dataset(source: &str, obj: &Map<String, Value>, v1: bool) -> crate::Result<Cube> {
+/// The dimensions of a dataset and their sizes (the `size` field).
+fn read_dimensions(
+    source: &str,
+    obj: &Map<String, Value>,
+    v1: bool,
+) -> crate::Result<(Vec<Dimension>, Vec<usize>)> {
     let dims = obj
         .get("dimension")
         .and_then(Value::as_object)
@@ -141,7 +146,11 @@ fn dataset(source: &str, obj: &Map<String, Value>, v1: bool) -> crate::Result<Cu
         }
         dimensions.push(dimension);
     }
+    Ok((dimensions, sizes))
+}
 
+fn dataset(source: &str, obj: &Map<String, Value>, v1: bool) -> crate::Result<Cube> {
+    let (dimensions, sizes) = read_dimensions(source, obj, v1)?;
     let value = obj
         .get("value")
         .ok_or_else(|| invalid(source, "value", "the dataset has no \"value\""))?;
@@ -222,19 +231,122 @@ fn dataset(source: &str, obj: &Map<String, Value>, v1: bool) -> crate::Result<Cu
         _ => {}
     }
 
-    let table_id = obj
-        .get("extension")
-        .and_then(|e| e.pointer("/px/tableid"))
-        .and_then(Value::as_str)
-        .map(str::to_string);
     Ok(Cube {
         source: source.to_string(),
         format: Format::JsonStat,
-        table_id,
+        table_id: table_id(obj),
         title: obj.get("label").and_then(Value::as_str).map(str::to_string),
         dimensions,
         values: std::mem::take(&mut values),
     })
+}
+
+fn table_id(obj: &Map<String, Value>) -> Option<String> {
+    obj.get("extension")
+        .and_then(|e| e.pointer("/px/tableid"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
+/// A table's metadata: its dimensions with every category, without values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Metadata {
+    /// The dimensions, in the table's order.
+    pub dimensions: Vec<Dimension>,
+    /// `extension.px.tableid`, when stated.
+    pub table_id: Option<String>,
+    /// The table's `label`.
+    pub title: Option<String>,
+}
+
+/// Parses the JSON-stat 2.0 metadata of a table, as the PxWeb API v2 endpoint
+/// `tables/{id}/metadata` returns it: a dataset whose `value` is empty or absent.
+/// The dimensions are read by the rules of [`parse_jsonstat`]; `source` names the
+/// answer in errors.
+///
+/// ```
+/// use careneed::inputs::statdb::jsonstat::parse_metadata;
+/// let json = br#"{"version":"2.0","class":"dataset","id":["Region","Tid"],"size":[2,3],
+///   "dimension":{"Region":{"category":{"index":{"2180C1010":0,"2180C1020":1}},
+///                          "extension":{"elimination":false}},
+///                "Tid":{"category":{"index":["2021","2022","2023"]}}},
+///   "value":[]}"#;
+/// let meta = parse_metadata("TAB1/metadata", json).unwrap();
+/// assert_eq!(meta.dimensions[1].categories.len(), 3);
+/// ```
+pub fn parse_metadata(source: &str, bytes: &[u8]) -> crate::Result<Metadata> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let root: Value = serde_json::from_slice(bytes).map_err(|e| {
+        Error::input(
+            Location::file(source).at_line(e.line() as u64),
+            Problem::Invalid(format!("not valid JSON: {e}")),
+        )
+    })?;
+    let obj = root
+        .as_object()
+        .filter(|o| o.get("class").and_then(Value::as_str) == Some("dataset"))
+        .ok_or_else(|| {
+            invalid(
+                source,
+                "class",
+                "not JSON-stat 2.0 table metadata (no \"class\": \"dataset\")",
+            )
+        })?;
+    let (dimensions, _) = read_dimensions(source, obj, false)?;
+    Ok(Metadata {
+        dimensions,
+        table_id: table_id(obj),
+        title: obj.get("label").and_then(Value::as_str).map(str::to_string),
+    })
+}
+
+/// Writes a cube as a JSON-stat 2.0 dataset that [`parse_jsonstat`] reads back to
+/// the same dimensions, categories (codes and labels) and values; a missing value
+/// is `null`. The title becomes `label`, the table id `extension.px.tableid`.
+pub fn to_jsonstat(cube: &Cube) -> Value {
+    let mut dimension = Map::new();
+    for d in &cube.dimensions {
+        let index: Vec<Value> = d
+            .categories
+            .iter()
+            .map(|c| Value::String(c.code.clone()))
+            .collect();
+        let labels: Map<String, Value> = d
+            .categories
+            .iter()
+            .map(|c| (c.code.clone(), Value::String(c.label.clone())))
+            .collect();
+        dimension.insert(
+            d.code.clone(),
+            serde_json::json!({
+                "label": d.label,
+                "category": { "index": index, "label": labels },
+            }),
+        );
+    }
+    let values: Vec<Value> = cube
+        .values
+        .iter()
+        .map(|v| {
+            v.and_then(serde_json::Number::from_f64)
+                .map_or(Value::Null, Value::Number)
+        })
+        .collect();
+    let mut out = serde_json::json!({
+        "version": "2.0",
+        "class": "dataset",
+        "id": cube.dimensions.iter().map(|d| d.code.clone()).collect::<Vec<_>>(),
+        "size": cube.dimensions.iter().map(|d| d.categories.len()).collect::<Vec<_>>(),
+        "dimension": dimension,
+        "value": values,
+    });
+    if let Some(title) = &cube.title {
+        out["label"] = Value::String(title.clone());
+    }
+    if let Some(id) = &cube.table_id {
+        out["extension"] = serde_json::json!({ "px": { "tableid": id } });
+    }
+    out
 }
 
 fn number(source: &str, i: usize, v: &Value) -> crate::Result<Option<f64>> {

@@ -933,9 +933,18 @@ pub fn assemble(mapping: &Mapping, cubes: &BTreeMap<String, Cube>) -> crate::Res
 /// Reads the mapping's tables from `dir` (see [`Mapping::files_in`]) and assembles
 /// the area table.
 pub fn import_dir(mapping: &Mapping, dir: &Path) -> crate::Result<Imported> {
+    import_files(mapping, &mapping.files_in(dir)?)
+}
+
+/// Reads one file per table key (as [`Mapping::files_in`] finds them, or as
+/// [`super::fetch::fetch_tables`] wrote them) and assembles the area table.
+pub fn import_files(
+    mapping: &Mapping,
+    files: &BTreeMap<String, PathBuf>,
+) -> crate::Result<Imported> {
     let mut cubes = BTreeMap::new();
-    for (key, path) in mapping.files_in(dir)? {
-        cubes.insert(key, super::read_cube(&path)?);
+    for (key, path) in files {
+        cubes.insert(key.clone(), super::read_cube(path)?);
     }
     assemble(mapping, &cubes)
 }

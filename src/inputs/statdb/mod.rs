@@ -28,6 +28,7 @@
 //! assert_eq!(cube.values, [Some(12.0), None]);
 //! ```
 
+pub mod fetch;
 pub mod jsonstat;
 pub mod mapping;
 pub mod px;
@@ -144,6 +145,87 @@ impl Cube {
     /// The index of the dimension called `name` (code or label, ignoring case).
     pub fn dimension(&self, name: &str) -> Option<usize> {
         self.dimensions.iter().position(|d| d.is_named(name))
+    }
+
+    /// The sub-cube of the categories picked per dimension (indices, in the order
+    /// given), as the PxWeb API answers a selection. `pick` has one entry per
+    /// dimension; an index out of range is left out.
+    ///
+    /// ```
+    /// use careneed::inputs::statdb::jsonstat::parse_jsonstat;
+    /// let json = br#"{"version":"2.0","class":"dataset","id":["Region","Kon"],"size":[2,2],
+    ///   "dimension":{"Region":{"category":{"index":["2180C1010","2180C1020"]}},
+    ///                "Kon":{"category":{"index":["1","2"]}}},
+    ///   "value":[1,2,3,4]}"#;
+    /// let cube = parse_jsonstat("t.json", json).unwrap();
+    /// let part = cube.dice(&[vec![1], vec![1, 0]]);
+    /// assert_eq!(part.values, [Some(4.0), Some(3.0)]);
+    /// assert_eq!(part.dimensions[0].categories[0].code, "2180C1020");
+    /// ```
+    pub fn dice(&self, pick: &[Vec<usize>]) -> Cube {
+        let pick: Vec<Vec<usize>> = self
+            .dimensions
+            .iter()
+            .zip(pick)
+            .map(|(d, p)| {
+                p.iter()
+                    .copied()
+                    .filter(|&i| i < d.categories.len())
+                    .collect()
+            })
+            .collect();
+        let pick = pick.as_slice();
+        let dimensions: Vec<Dimension> = self
+            .dimensions
+            .iter()
+            .zip(pick)
+            .map(|(d, p)| Dimension {
+                code: d.code.clone(),
+                label: d.label.clone(),
+                categories: p
+                    .iter()
+                    .filter_map(|&i| d.categories.get(i).cloned())
+                    .collect(),
+            })
+            .collect();
+        let sizes: Vec<usize> = pick.iter().map(Vec::len).collect();
+        let mut values = Vec::with_capacity(cell_count(sizes.iter().copied()).unwrap_or(0));
+        for_each_index(&sizes, |at| {
+            let index: Vec<usize> = at.iter().zip(pick).map(|(&i, p)| p[i]).collect();
+            values.push(self.value(&index));
+        });
+        Cube {
+            source: self.source.clone(),
+            format: self.format,
+            table_id: self.table_id.clone(),
+            title: self.title.clone(),
+            dimensions,
+            values,
+        }
+    }
+}
+
+/// Calls `f` with every index of a cube of `sizes`, in row-major order (the last
+/// dimension fastest). No call when a size is 0.
+pub(crate) fn for_each_index(sizes: &[usize], mut f: impl FnMut(&[usize])) {
+    if sizes.contains(&0) {
+        return;
+    }
+    let mut at = vec![0usize; sizes.len()];
+    loop {
+        f(&at);
+        let mut d = sizes.len();
+        loop {
+            if d == 0 {
+                return;
+            }
+            d -= 1;
+            at[d] += 1;
+            if at[d] < sizes[d] {
+                break;
+            }
+            at[d] = 0;
+        }
     }
 }
 
