@@ -338,6 +338,12 @@ pub enum Problem {
     Invalid(String),
 }
 
+/// [`Problem::MissingColumn`]'s hint for a missing BVC id column.
+pub(crate) const HINT_BVC_FIELD: &str =
+    "; name the BVC id column with --bvc-field or the scenario's [inputs] bvc_field";
+/// [`Problem::MissingColumn`]'s hint for a missing coordinate column.
+pub(crate) const HINT_XY: &str = "; name the coordinate columns with --x and --y";
+
 /// A number for a message: as written when short, else in scientific notation
 /// (a coordinate of 1e300 must not print 300 digits).
 pub(crate) fn number(value: f64) -> String {

@@ -83,20 +83,21 @@ fn deso_counts_sum_to_regso_exactly_and_spread_back_by_population() {
     let (regso, version, _) = codes::translate(&table, Target::Regso, None, None).unwrap();
     assert_eq!(version, DesoVersion::V2025);
     let k = Key::deso2025();
-    let split = k.regso_of("2180C1431").unwrap();
+    // The split halves lie in 2180R014, 2180C1010 in another RegSO, 2180R004.
+    let split = "2180R014";
+    assert_eq!(k.regso_of("2180C1431"), Some(split));
     assert_eq!(k.regso_of("2180C1432"), Some(split));
+    assert_eq!(k.regso_of("2180C1010"), Some("2180R004"));
     let row = regso.row(split).unwrap();
     let (p, u) = (
         regso.require("population").unwrap(),
         regso.require("under5").unwrap(),
     );
-    // 2180C1010 lies in another RegSO, or the same: both cases sum exactly.
-    let same = k.regso_of("2180C1010") == Some(split);
-    assert_eq!(row.values[p], if same { 2900.0 } else { 1700.0 });
-    assert_eq!(row.values[u], if same { 160.0 } else { 90.0 });
+    assert_eq!((row.values[p], row.values[u]), (1700.0, 90.0));
+    assert_eq!(regso.row("2180R004").unwrap().values[p], 1200.0);
     assert_eq!(regso.label(row, "name"), k.regso_name(split));
-    // Spread back with the DeSO populations: the shares are 800/1700 and 900/1700
-    // of the RegSO's counts (the RegSO's other DeSO have no population here).
+    // Spread back with the DeSO populations: shares 800/1700 and 900/1700 (the
+    // RegSO's other DeSO have no population here, so they get 0).
     let pops = [("2180C1431", 800.0), ("2180C1432", 900.0)]
         .into_iter()
         .map(|(c, v)| (c.to_string(), v))
@@ -112,9 +113,11 @@ fn deso_counts_sum_to_regso_exactly_and_spread_back_by_population() {
         Some(&pops),
     )
     .unwrap();
-    let total: f64 = [800.0, 900.0].iter().sum::<f64>() + if same { 1200.0 } else { 0.0 };
-    let got = deso.row("2180C1431").unwrap().values[p];
-    assert!((got - row.values[p] * 800.0 / total).abs() < 1e-9, "{got}");
+    assert_eq!(deso.row("2180C1431").unwrap().values[p], 800.0);
+    assert_eq!(
+        deso.row("2180C1432").unwrap().values[u],
+        90.0 * 900.0 / 1700.0
+    );
     assert_eq!(notes.of_kind("spread_equal").count(), 0);
     // Without a version, spreading is refused rather than guessed.
     let err = codes::translate(&only_split, Target::Deso, None, None).unwrap_err();

@@ -77,6 +77,21 @@ impl DesoVersion {
             DesoVersion::V2025 => DesoVersion::V2018,
         }
     }
+    /// The year of the version, `2018` or `2025`.
+    pub fn year(self) -> u16 {
+        match self {
+            DesoVersion::V2018 => 2018,
+            DesoVersion::V2025 => 2025,
+        }
+    }
+    /// The version of a year, `2018` or `2025`; `None` for any other.
+    pub fn from_year(year: &str) -> Option<Self> {
+        match year.trim() {
+            "2018" => Some(DesoVersion::V2018),
+            "2025" => Some(DesoVersion::V2025),
+            _ => None,
+        }
+    }
     /// The year of the RegSO version SCB keys this DeSO version to.
     pub fn regso_year(self) -> u16 {
         match self {
@@ -355,10 +370,7 @@ pub fn mismatch(
              or compare at RegSO level, summing each side with its own key (careneed translate --to regso)",
             table.describe(),
             boundaries.describe(),
-            match t {
-                DesoVersion::V2018 => "2018",
-                DesoVersion::V2025 => "2025",
-            }
+            t.year()
         )
     })
 }
@@ -408,8 +420,7 @@ pub fn version_of(v: &Versions) -> DesoVersion {
 /// error.
 pub fn to_regso(table: &Table, version: DesoVersion) -> Result<Table> {
     let key = Key::of(version);
-    if let Some(c) = table.column("cni") {
-        let _ = c;
+    if table.column("cni").is_some() {
         return Err(Error::input(
             table.location().with_field("cni"),
             Problem::Invalid(
@@ -422,16 +433,14 @@ pub fn to_regso(table: &Table, version: DesoVersion) -> Result<Table> {
     let mut sums: BTreeMap<&str, Row> = BTreeMap::new();
     for row in &table.rows {
         let regso = key.regso_of(&row.key).ok_or_else(|| {
-            Error::input(
-                table
-                    .row_location(row)
-                    .with_code(&row.key)
-                    .with_field(&table.key),
-                Problem::Invalid(format!(
+            key_error(
+                table,
+                row,
+                format!(
                     "{} is not a {version} code, so it has no RegSO; {}",
                     crate::error::excerpt(&row.key),
                     versions([row.key.as_str()]).describe()
-                )),
+                ),
             )
         })?;
         let sum = sums.entry(regso).or_insert_with(|| Row {
@@ -460,6 +469,28 @@ pub fn to_regso(table: &Table, version: DesoVersion) -> Result<Table> {
     })
 }
 
+/// A row whose code is not in a key: an error at its file, line, code and key column.
+fn key_error(table: &Table, row: &Row, message: String) -> Error {
+    Error::input(
+        table
+            .row_location(row)
+            .with_code(&row.key)
+            .with_field(&table.key),
+        Problem::Invalid(message),
+    )
+}
+
+/// Each row's `population` by code (e.g. DeSO populations to spread by), or the
+/// table's missing-column error.
+pub fn populations(table: &Table) -> Result<HashMap<String, f64>> {
+    let i = table.require("population")?;
+    Ok(table
+        .rows
+        .iter()
+        .map(|r| (r.key.clone(), r.values[i]))
+        .collect())
+}
+
 /// A RegSO table spread to DeSO with the key of `version` (see the module docs).
 /// `population` gives each DeSO's population (e.g. from an earlier year's table);
 /// without it, or when a RegSO's DeSO populations sum to 0, the DeSO of a RegSO
@@ -478,16 +509,14 @@ pub fn spread_to_deso(
     let mut equal = Vec::new();
     for row in &table.rows {
         let desos = key.desos_of(&row.key).ok_or_else(|| {
-            Error::input(
-                table
-                    .row_location(row)
-                    .with_code(&row.key)
-                    .with_field(&table.key),
-                Problem::Invalid(format!(
+            key_error(
+                table,
+                row,
+                format!(
                     "{} is not a RegSO {} code (the key of {version})",
                     crate::error::excerpt(&row.key),
                     version.regso_year()
-                )),
+                ),
             )
         })?;
         let weights: Vec<f64> = desos

@@ -605,7 +605,7 @@ fn find(names: &[String], name: &str, source: &str, line: u64) -> crate::Result<
             Problem::MissingColumn {
                 column: name.to_string(),
                 available: names.join(", "),
-                hint: "; name the coordinate columns with --x and --y".into(),
+                hint: crate::error::HINT_XY.into(),
             },
         )
     })

@@ -205,7 +205,7 @@ fn find_column(csv: &CsvText, name: &str) -> crate::Result<usize> {
             Problem::MissingColumn {
                 column: name.to_string(),
                 available: csv.headers.join(", "),
-                hint: "; name the coordinate columns with --x and --y".into(),
+                hint: crate::error::HINT_XY.into(),
             },
         )
     })

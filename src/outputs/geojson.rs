@@ -33,7 +33,8 @@ fn cell(c: Cell, decimals: i32) -> Value {
 /// decimals (≈ 0.1 m), the precision RFC 7946 §11.2 suggests.
 ///
 /// Rounding moves vertices, and on real boundaries it can make a valid polygon
-/// cross or touch itself: 7 of Dalarna's 175 DeSO did at 6 decimals. So the
+/// cross or touch itself: 7 of Dalarna's 175 DeSO did at 6 decimals (`cargo test
+/// --test geometry_validity real_dalarna_deso_stay -- --nocapture`). So the
 /// rounded polygon is checked (OGC validity, geo's `Validation`), and when a
 /// valid polygon became invalid, it is rounded to 7, 8, … decimals instead, up
 /// to 12, and left unrounded beyond. Every output polygon is then valid whenever

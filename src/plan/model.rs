@@ -241,10 +241,7 @@ impl Model {
             for &(a, share) in members {
                 let e = share * f.area_eligible.get(a).copied().unwrap_or(0.0);
                 eligible += e;
-                need_cni += e * match &self.given_unit_cni {
-                    Some(_) => unit(c).unwrap_or(1.0),
-                    None => f.area_cni.get(a).copied().flatten().unwrap_or(1.0),
-                };
+                need_cni += e * self.need_cni(&f.area_cni, c, a);
             }
             let cni = match &self.given_unit_cni {
                 Some(_) => unit(c),
@@ -282,6 +279,16 @@ impl Model {
 }
 
 impl Model {
+    /// The CNI weighting area `a`'s eligible families in catchment `c`: the
+    /// care unit's delivered CNI when given, else the area's; 1 when unknown.
+    fn need_cni(&self, area_cni: &[Option<f64>], c: usize, a: usize) -> f64 {
+        match &self.given_unit_cni {
+            Some(u) => u.get(c).copied().flatten(),
+            None => area_cni.get(a).copied().flatten(),
+        }
+        .unwrap_or(1.0)
+    }
+
     /// Per catchment, the need reached and the cost of each of its member
     /// areas, in member order (with areas as units, nearest the BVC first), by
     /// the formulas of the module docs: `share × eligible` weighted by the
@@ -297,10 +304,7 @@ impl Model {
                     .map(|&(a, share)| {
                         let e = share * f.area_eligible.get(a).copied().unwrap_or(0.0);
                         let need = match self.need_weight {
-                            NeedWeight::Cni => match &self.given_unit_cni {
-                                Some(u) => e * u.get(c).copied().flatten().unwrap_or(1.0),
-                                None => e * f.area_cni.get(a).copied().flatten().unwrap_or(1.0),
-                            },
+                            NeedWeight::Cni => e * self.need_cni(&f.area_cni, c, a),
                             NeedWeight::RelativeVti => {
                                 e * f.relative_vti.get(c).copied().flatten().unwrap_or(1.0)
                             }

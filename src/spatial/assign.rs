@@ -411,9 +411,7 @@ pub fn cni_by_listing(
             Problem::MissingColumn {
                 column: bvc_column.to_string(),
                 available: points.columns.join(", "),
-                hint:
-                    "; name the BVC id column with --bvc-field or the scenario's [inputs] bvc_field"
-                        .into(),
+                hint: crate::error::HINT_BVC_FIELD.into(),
             },
         )
     })?;

@@ -774,9 +774,7 @@ pub fn from_listings(
             Problem::MissingColumn {
                 column: bvc_column.to_string(),
                 available: children.columns.join(", "),
-                hint:
-                    "; name the BVC id column with --bvc-field or the scenario's [inputs] bvc_field"
-                        .into(),
+                hint: crate::error::HINT_BVC_FIELD.into(),
             },
         )
     })?;

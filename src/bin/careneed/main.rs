@@ -585,23 +585,12 @@ fn run(cli: Cli) -> careneed::Result<()> {
                 Some(p) => {
                     let (pt, r) = read_table(p, &spec)?;
                     notices.extend(r);
-                    let i = pt.require("population")?;
-                    Some(
-                        pt.rows
-                            .iter()
-                            .map(|r| (r.key.clone(), r.values[i]))
-                            .collect(),
-                    )
+                    Some(codes::populations(&pt)?)
                 }
                 None => None,
             };
-            let version = version.map(|v| {
-                if v == "2018" {
-                    DesoVersion::V2018
-                } else {
-                    DesoVersion::V2025
-                }
-            });
+            // clap admits only 2018 and 2025.
+            let version = version.as_deref().and_then(DesoVersion::from_year);
             let target = match to {
                 TargetArg::Regso => Target::Regso,
                 TargetArg::Deso => Target::Deso,

@@ -38,15 +38,20 @@ fn invalid(source: &str, field: &str, message: impl Into<String>) -> Error {
     )
 }
 
-/// Parses a JSON-stat 2.0 dataset (see the module docs). `source` names the file in errors.
-pub fn parse_jsonstat(source: &str, bytes: &[u8]) -> crate::Result<Cube> {
+/// JSON text (a UTF-8 byte-order mark is skipped), or an error at its line.
+fn parse_json(source: &str, bytes: &[u8]) -> crate::Result<Value> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let root: Value = serde_json::from_slice(bytes).map_err(|e| {
+    serde_json::from_slice(bytes).map_err(|e| {
         Error::input(
             Location::file(source).at_line(e.line() as u64),
             Problem::Invalid(format!("not valid JSON: {e}")),
         )
-    })?;
+    })
+}
+
+/// Parses a JSON-stat 2.0 dataset (see the module docs). `source` names the file in errors.
+pub fn parse_jsonstat(source: &str, bytes: &[u8]) -> crate::Result<Cube> {
+    let root = parse_json(source, bytes)?;
     let Some(obj) = root.as_object() else {
         return Err(invalid(
             source,
@@ -275,13 +280,7 @@ pub struct Metadata {
 /// assert_eq!(meta.dimensions[1].categories.len(), 3);
 /// ```
 pub fn parse_metadata(source: &str, bytes: &[u8]) -> crate::Result<Metadata> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let root: Value = serde_json::from_slice(bytes).map_err(|e| {
-        Error::input(
-            Location::file(source).at_line(e.line() as u64),
-            Problem::Invalid(format!("not valid JSON: {e}")),
-        )
-    })?;
+    let root = parse_json(source, bytes)?;
     let obj = root
         .as_object()
         .filter(|o| o.get("class").and_then(Value::as_str) == Some("dataset"))

@@ -326,6 +326,28 @@ pub struct VariableCoverage {
     pub absent: usize,
 }
 
+impl VariableCoverage {
+    /// A variable the import could not fill, with why.
+    fn missing(variable: &str, note: Option<String>) -> Self {
+        VariableCoverage {
+            variable: variable.to_string(),
+            status: Status::Missing,
+            table: None,
+            table_id: None,
+            file: None,
+            year: None,
+            categories: None,
+            proxy_for: None,
+            note,
+            verified: false,
+            found: None,
+            areas: 0,
+            suppressed: 0,
+            absent: 0,
+        }
+    }
+}
+
 /// What an import covered: one entry per variable of the area table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Coverage {
@@ -803,41 +825,14 @@ pub fn assemble(mapping: &Mapping, cubes: &BTreeMap<String, Cube>) -> crate::Res
     let mut variables = Vec::new();
     for name in canonical() {
         let Some(v) = mapping.variables.get(&name) else {
-            variables.push(VariableCoverage {
-                variable: name.clone(),
-                status: Status::Missing,
-                table: None,
-                table_id: None,
-                file: None,
-                year: None,
-                categories: None,
-                proxy_for: None,
-                note: Some("not in the mapping".into()),
-                verified: false,
-                found: None,
-                areas: 0,
-                suppressed: 0,
-                absent: 0,
-            });
+            variables.push(VariableCoverage::missing(
+                &name,
+                Some("not in the mapping".into()),
+            ));
             continue;
         };
         let Some(e) = extracted.get(name.as_str()) else {
-            variables.push(VariableCoverage {
-                variable: name.clone(),
-                status: Status::Missing,
-                table: None,
-                table_id: None,
-                file: None,
-                year: None,
-                categories: None,
-                proxy_for: None,
-                note: v.missing.clone(),
-                verified: false,
-                found: None,
-                areas: 0,
-                suppressed: 0,
-                absent: 0,
-            });
+            variables.push(VariableCoverage::missing(&name, v.missing.clone()));
             continue;
         };
         let key = v.table.clone().unwrap_or_default();

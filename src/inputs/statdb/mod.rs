@@ -362,8 +362,7 @@ pub fn area_code(category: &Category, level: Level) -> Option<(String, Option<St
 /// Reads a table file, choosing the reader by extension: `.json` (JSON-stat),
 /// `.px` (PX), `.csv` (SCB's CSV export). Another extension is an error naming the file.
 pub fn read_cube(path: &Path) -> crate::Result<Cube> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let source = path.display().to_string();
+    let (bytes, source) = crate::inputs::read_input(path)?;
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
