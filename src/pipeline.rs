@@ -149,6 +149,16 @@ impl Run {
                 )
             },
         ));
+        if self.table.column("cni").is_some() {
+            // The table's cni column was checked against the computed CNI.
+            v.push(Parameter::new(
+                "cni.delivered_tolerance",
+                cni::DELIVERED_TOLERANCE,
+                Basis::assume(
+                    "a cni column beside the variables must agree with the computed CNI within half a unit in the second decimal, as SCB's deliveries are commonly rounded",
+                ),
+            ));
+        }
         v.extend(self.later_parameters());
         v
     }

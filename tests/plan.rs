@@ -1107,6 +1107,13 @@ fn a_cni_column_beside_the_variables_must_agree_with_them() {
     assert!((run.cni.areas[1].cni.unwrap() - 4.0 / 3.0).abs() < 1e-12);
     let note = run.report.of_kind("delivered_cni").next().unwrap();
     assert!(note.message.contains("agrees"), "{}", note.message);
+    // The tolerance is listed among the run's parameters as an assumption.
+    let tolerance = run
+        .parameters()
+        .into_iter()
+        .find(|p| p.name == "cni.delivered_tolerance")
+        .unwrap();
+    assert!(tolerance.basis.is_assumption(), "{tolerance:?}");
     std::fs::write(
         dir.path().join("areas.csv"),
         format!("{header}A,1000,100,100,100,100,100,100,100,0.67\nB,1000,200,200,200,200,200,200,200,1.5\n"),
